@@ -1,0 +1,107 @@
+"""The one settings object: flags > ``ASSISTANT_*`` env vars > TOML file > defaults.
+
+It is built once per process (by the CLI or the web app) and passed down; nothing reads the
+environment behind its back.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+ReaderName = Literal["extractive", "llamacpp", "openai", "ollama"]
+
+#: Looked for in the working directory when neither ``--config`` nor ``ASSISTANT_CONFIG`` names a file.
+DEFAULT_CONFIG_FILE = "news-assistant.toml"
+
+
+class Settings(BaseSettings):
+    """Everything a user may configure. Field names double as env vars (``ASSISTANT_<NAME>``)."""
+
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", extra="ignore")
+
+    # where things live
+    corpus_dir: Path = Field(Path("seeds"), description="Folder of .txt/.md articles to ingest.")
+    store_dir: Path = Field(Path(".news-assistant"), description="Folder of the embedded Chroma store.")
+    collection: str = Field("news", description="Chroma collection name.")
+    chroma_url: str | None = Field(None, description="Use a Chroma server (http://HOST:PORT) instead of the embedded store.")
+    chroma_token: str | None = Field(None, description="Auth token for the Chroma server.")
+
+    # ingestion
+    chunk_size: int = Field(200, ge=32, le=2000, description="Chunk size in tiktoken (cl100k_base) tokens.")
+    chunk_overlap: int = Field(40, ge=0, le=500, description="Token overlap between neighbouring chunks.")
+    max_file_mb: float = Field(20.0, gt=0, description="Files larger than this are skipped with a message.")
+    embed_batch_size: int = Field(64, ge=1, le=1024, description="Texts per embedding batch.")
+
+    # answering
+    reader: ReaderName = Field("extractive", description="Which reader writes the answer text.")
+    top_k: int = Field(6, ge=1, le=50, description="Passages retrieved per question (after fusion).")
+    max_sentences: int = Field(2, ge=1, le=6, description="Most evidence sentences in an extractive answer.")
+    refusal_threshold: float = Field(0.42, ge=0.0, le=1.0, description="Evidence score below which the answer is refused.")
+
+    # generative readers (issue: pluggable backends)
+    model_path: Path | None = Field(None, description="GGUF model file for the llamacpp reader.")
+    llm_url: str | None = Field(None, description="Base URL of an OpenAI-compatible or Ollama server.")
+    llm_model: str | None = Field(None, description="Model name on that server.")
+    llm_api_key_env: str = Field("OPENAI_API_KEY", description="Env var holding the API key for the openai reader.")
+
+    # web
+    host: str = Field("127.0.0.1", description="Address the web chat binds to.")
+    port: int = Field(7860, ge=0, le=65535, description="Port of the web chat.")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_path = _config_path()
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if toml_path is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_path))
+        return tuple(sources)
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.store_dir / "chroma"
+
+    @property
+    def docstore_path(self) -> Path:
+        return self.store_dir / "docstore.json"
+
+
+_CONFIG_OVERRIDE: Path | None = None
+
+
+def _config_path() -> Path | None:
+    if _CONFIG_OVERRIDE is not None:
+        return _CONFIG_OVERRIDE
+    env = os.environ.get("ASSISTANT_CONFIG")
+    if env:
+        return Path(env)
+    default = Path(DEFAULT_CONFIG_FILE)
+    return default if default.is_file() else None
+
+
+def load_settings(config: Path | None = None, **flags: Any) -> Settings:
+    """Build the settings from flags (``None`` means 'not given'), env vars and a TOML file."""
+    global _CONFIG_OVERRIDE
+    if config is not None and not config.is_file():
+        raise FileNotFoundError(f"config file not found: {config}")
+    _CONFIG_OVERRIDE = config
+    try:
+        return Settings(**{k: v for k, v in flags.items() if v is not None})
+    finally:
+        _CONFIG_OVERRIDE = None

@@ -1,0 +1,1 @@
+"""Reading articles, incremental ingestion, and the Chroma client."""
