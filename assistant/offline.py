@@ -18,7 +18,7 @@ def tiktoken_cache_dir() -> Path | None:
     spec = find_spec("llama_index.core")
     if spec is None or not spec.submodule_search_locations:
         return None
-    path = Path(list(spec.submodule_search_locations)[0]) / "_static" / "tiktoken_cache"
+    path = Path(next(iter(spec.submodule_search_locations))) / "_static" / "tiktoken_cache"
     return path if path.is_dir() else None
 
 

@@ -33,7 +33,9 @@ class Settings(BaseSettings):
     corpus_dir: Path = Field(Path("seeds"), description="Folder of .txt/.md articles to ingest.")
     store_dir: Path = Field(Path(".news-assistant"), description="Folder of the embedded Chroma store.")
     collection: str = Field("news", description="Chroma collection name.")
-    chroma_url: str | None = Field(None, description="Use a Chroma server (http://HOST:PORT) instead of the embedded store.")
+    chroma_url: str | None = Field(
+        None, description="Use a Chroma server (http://HOST:PORT) instead of the embedded store."
+    )
     chroma_token: str | None = Field(None, description="Auth token for the Chroma server.")
 
     # ingestion
@@ -46,7 +48,9 @@ class Settings(BaseSettings):
     reader: ReaderName = Field("extractive", description="Which reader writes the answer text.")
     top_k: int = Field(6, ge=1, le=50, description="Passages retrieved per question (after fusion).")
     max_sentences: int = Field(2, ge=1, le=6, description="Most evidence sentences in an extractive answer.")
-    refusal_threshold: float = Field(0.42, ge=0.0, le=1.0, description="Evidence score below which the answer is refused.")
+    refusal_threshold: float = Field(
+        0.42, ge=0.0, le=1.0, description="Evidence score below which the answer is refused."
+    )
 
     # generative readers (issue: pluggable backends)
     model_path: Path | None = Field(None, description="GGUF model file for the llamacpp reader.")

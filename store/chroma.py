@@ -35,7 +35,7 @@ def open_client(settings: Settings) -> Any:
                 settings=chroma_settings,
             )
             client.heartbeat()
-        except Exception as exc:  # noqa: BLE001 - any failure here means "server unusable"
+        except Exception as exc:
             raise StoreError(f"cannot reach the Chroma server at {settings.chroma_url}: {exc}") from exc
         return client
     path = settings.chroma_path
@@ -48,13 +48,11 @@ def open_client(settings: Settings) -> Any:
         raise StoreError(f"store folder {settings.store_dir} is not writable: {exc.strerror or exc}") from exc
     try:
         return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         raise StoreError(
             f"cannot open the store at {path}: {exc}. Rebuild it with `news-assistant ingest --rebuild`."
         ) from exc
 
 
 def open_collection(client: Any, name: str) -> Any:
-    return client.get_or_create_collection(
-        name=name, embedding_function=None, metadata={"hnsw:space": "cosine"}
-    )
+    return client.get_or_create_collection(name=name, embedding_function=None, metadata={"hnsw:space": "cosine"})

@@ -59,7 +59,9 @@ def read_article(path: Path, folder: Path, max_bytes: int) -> Document | FilePro
     except OSError as exc:
         return FileProblem(source, f"cannot read ({exc.strerror or exc})")
     if size > max_bytes:
-        return FileProblem(source, f"too large ({size / 1e6:.1f} MB > {max_bytes / 1e6:.1f} MB limit, see --max-file-mb)")
+        return FileProblem(
+            source, f"too large ({size / 1e6:.1f} MB > {max_bytes / 1e6:.1f} MB limit, see --max-file-mb)"
+        )
     try:
         raw = path.read_bytes()
     except OSError as exc:

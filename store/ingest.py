@@ -127,7 +127,7 @@ def load_docstore(settings: Settings) -> SimpleDocumentStore:
     if path.is_file():
         try:
             return SimpleDocumentStore.from_persist_path(str(path))
-        except Exception as exc:  # noqa: BLE001 - a corrupt file is reported, not crashed on
+        except Exception as exc:
             raise IngestError(
                 f"the ingest record {path} is unreadable ({exc}); run `news-assistant ingest --rebuild`"
             ) from exc

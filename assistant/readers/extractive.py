@@ -1,0 +1,192 @@
+"""The default reader: picks the sentences of the retrieved passages that answer the question.
+
+It never writes a word of its own: the answer is the chosen sentences, each cited to its file and
+exact offsets. A sentence scores by embedding similarity to the question, by how much of the
+question's informative vocabulary it (and, less, its neighbours) contains, and by whether it holds
+the kind of answer asked for (a number, an age, a date). The same features decide refusal.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from llama_index.core.base.response.schema import Response
+from llama_index.core.llms import MockLLM
+from llama_index.core.response_synthesizers import BaseSynthesizer
+from llama_index.core.schema import NodeWithScore, QueryBundle
+
+from assistant.grounding import Evidence
+from assistant.settings import Settings
+from assistant.text import content_terms, question_type, split_sentences, type_present
+
+MIN_WORDS = 4
+# weights of the sentence score (tuned on the dev question set, see docs/)
+W_EMB, W_LEX, W_CTX, W_RANK = 0.45, 0.40, 0.10, 0.05
+TYPE_PENALTY = 0.6
+DUPLICATE_JACCARD = 0.6
+
+
+@dataclass
+class Candidate:
+    text: str
+    source: str
+    start: int
+    end: int
+    title: str | None
+    rank: int
+    terms: set[str]
+    context_terms: set[str]
+    score: float = 0.0
+    parts: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class Selection:
+    """The reader's decision: evidence to cite (best first), or a refusal, and why."""
+
+    evidence: list[Evidence]
+    refused: bool
+    confidence: float
+    reason: str
+
+
+class EmbeddingCache:
+    """Sentence embeddings kept across questions (sentences recur: the corpus is small and fixed)."""
+
+    def __init__(self, embed_model: Any, size: int = 50_000) -> None:
+        self.embed_model = embed_model
+        self.size = size
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    def get(self, texts: list[str]) -> np.ndarray:
+        missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        if missing:
+            vecs = self.embed_model.embed(missing)
+            for t, v in zip(missing, vecs, strict=True):
+                self._cache[t] = v
+            while len(self._cache) > self.size:
+                self._cache.popitem(last=False)
+        return np.stack([self._cache[t] for t in texts]) if texts else np.zeros((0, 384), dtype=np.float32)
+
+
+def jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / max(len(a | b), 1)
+
+
+class ExtractiveReader(BaseSynthesizer):
+    """A LlamaIndex response synthesizer that answers by citing sentences, never generating."""
+
+    name = "extractive"
+
+    def __init__(self, settings: Settings, embed_model: Any, stats: Any) -> None:
+        super().__init__(llm=MockLLM())
+        self.settings = settings
+        self.embed_model = embed_model
+        self.stats = stats
+        self.cache = EmbeddingCache(embed_model)
+
+    # -- LlamaIndex synthesizer interface -------------------------------------------------------
+    def _get_prompts(self) -> dict[str, Any]:
+        return {}
+
+    def _update_prompts(self, prompts: dict[str, Any]) -> None:
+        return None
+
+    def get_response(self, query_str: str, text_chunks: Any, **kwargs: Any) -> str:
+        """Plain-text use (no offsets): the chosen sentences joined."""
+        from llama_index.core.schema import TextNode
+
+        nodes = [NodeWithScore(node=TextNode(text=t, start_char_idx=0), score=1.0) for t in text_chunks]
+        sel = self.select(query_str, nodes)
+        return " ".join(e.text for e in sel.evidence)
+
+    async def aget_response(self, query_str: str, text_chunks: Any, **kwargs: Any) -> str:
+        return self.get_response(query_str, text_chunks, **kwargs)
+
+    def synthesize(self, query: Any, nodes: list[NodeWithScore], *args: Any, **kwargs: Any) -> Response:
+        query_str = query.query_str if isinstance(query, QueryBundle) else str(query)
+        sel = self.select(query_str, nodes)
+        return Response(
+            response=" ".join(e.text for e in sel.evidence),
+            source_nodes=list(nodes),
+            metadata={"selection": sel},
+        )
+
+    # -- evidence selection ---------------------------------------------------------------------
+    def candidates(self, nodes: list[NodeWithScore]) -> list[Candidate]:
+        seen: set[tuple[str, int]] = set()
+        out: list[Candidate] = []
+        for rank, nws in enumerate(nodes):
+            node = nws.node
+            base = node.start_char_idx
+            if base is None:
+                continue
+            source = node.metadata.get("source", node.ref_doc_id or "")
+            spans = split_sentences(node.get_content(), offset=base)
+            for i, span in enumerate(spans):
+                if (source, span.start) in seen or len(span.text.split()) < MIN_WORDS:
+                    continue
+                seen.add((source, span.start))
+                ctx = " ".join(s.text for s in spans[max(0, i - 1) : i + 2] if s is not span)
+                out.append(
+                    Candidate(
+                        text=span.text,
+                        source=source,
+                        start=span.start,
+                        end=span.end,
+                        title=node.metadata.get("title"),
+                        rank=rank,
+                        terms=set(content_terms(span.text)),
+                        context_terms=set(content_terms(ctx)),
+                    )
+                )
+        return out
+
+    def score(self, question: str, cands: list[Candidate]) -> None:
+        q_terms = list(dict.fromkeys(content_terms(question)))
+        weights = {t: self.stats.idf(t) for t in q_terms}
+        total = sum(weights.values()) or 1.0
+        qtype = question_type(question)
+        vecs = self.cache.get([question] + [c.text for c in cands])
+        sims = vecs[1:] @ vecs[0]
+        for c, sim in zip(cands, sims, strict=True):
+            lex = sum(w for t, w in weights.items() if t in c.terms) / total
+            ctx = sum(w for t, w in weights.items() if t in c.terms or t in c.context_terms) / total
+            rank = 1.0 / (1 + c.rank)
+            s = W_EMB * float(sim) + W_LEX * lex + W_CTX * ctx + W_RANK * rank
+            typed = type_present(qtype, c.text)
+            if not typed:
+                s *= TYPE_PENALTY
+            c.score = s
+            c.parts = {"emb": float(sim), "lex": lex, "ctx": ctx, "typed": float(typed)}
+
+    def select(self, question: str, nodes: list[NodeWithScore]) -> Selection:
+        cands = self.candidates(nodes)
+        if not cands:
+            return Selection([], True, 0.0, "nothing retrieved")
+        self.score(question, cands)
+        cands.sort(key=lambda c: c.score, reverse=True)
+        best = cands[0]
+        if best.score < self.settings.refusal_threshold:
+            return Selection([], True, best.score, f"best evidence scores {best.score:.2f}")
+
+        chosen: list[Evidence] = []
+        chosen_terms: list[set[str]] = []
+        for c in cands:
+            if c.score < max(self.settings.refusal_threshold, 0.8 * best.score):
+                break
+            dup = next((i for i, t in enumerate(chosen_terms) if jaccard(t, c.terms) >= DUPLICATE_JACCARD), None)
+            ev = Evidence(c.text, c.source, c.start, c.end, c.score, c.title)
+            if dup is not None:
+                # the same statement in another file: one fact, cited with every file that states it
+                if all(e.source != c.source for e in [chosen[dup], *chosen[dup].also]):
+                    chosen[dup].also.append(ev)
+                continue
+            if len(chosen) >= self.settings.max_sentences:
+                continue
+            chosen.append(ev)
+            chosen_terms.append(c.terms)
+        return Selection(chosen, False, best.score, "ok")

@@ -1,0 +1,224 @@
+"""The service: one object per process that holds the models and the store, used by CLI and UI alike.
+
+Models and indexes load once (lazily, on first use) and are reused for every question; the
+retriever is rebuilt only when the store's contents change.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from assistant.offline import setup_offline
+from assistant.records import AnswerRecord, Retrieved
+from assistant.settings import Settings
+
+MAX_QUESTION_CHARS = 2000
+
+
+class QuestionError(ValueError):
+    """The question cannot be asked as given (empty, unusable); the message says why."""
+
+
+class Service:
+    """Ingest, ask and stream: the only entry points the CLI and the web app use."""
+
+    def __init__(self, settings: Settings) -> None:
+        setup_offline()
+        self.settings = settings
+        self._lock = threading.RLock()
+        self._embed: Any = None
+        self._collection: Any = None
+        self._vector_store: Any = None
+        self._retriever: Any = None
+        self._reader: Any = None
+        self._version: Any = None
+
+    # -- components, built once ---------------------------------------------------------------
+    @property
+    def embed_model(self) -> Any:
+        if self._embed is None:
+            from assistant.embedding import MiniLMEmbedding
+
+            self._embed = MiniLMEmbedding(embed_batch_size=self.settings.embed_batch_size)
+            self._embed.load()
+        return self._embed
+
+    @property
+    def vector_store(self) -> Any:
+        if self._vector_store is None:
+            from llama_index.vector_stores.chroma import ChromaVectorStore
+
+            from store.chroma import open_client, open_collection
+
+            self._collection = open_collection(open_client(self.settings), self.settings.collection)
+            self._vector_store = ChromaVectorStore(chroma_collection=self._collection)
+        return self._vector_store
+
+    def chunk_count(self) -> int:
+        _ = self.vector_store
+        return int(self._collection.count())
+
+    def _store_version(self) -> tuple[int, float]:
+        path = self.settings.docstore_path
+        mtime = path.stat().st_mtime if path.exists() else 0.0
+        return (self.chunk_count(), mtime)
+
+    def _engine(self) -> tuple[Any, Any]:
+        """Retriever and reader for the store as it is now (rebuilt after an ingest)."""
+        with self._lock:
+            version = self._store_version()
+            if self._retriever is None or version != self._version:
+                from assistant.readers import make_reader
+                from assistant.retrieval import HybridRetriever, load_nodes
+
+                nodes = load_nodes(self._collection)
+                self._retriever = HybridRetriever(self.settings, self.vector_store, self.embed_model, nodes)
+                self._reader = make_reader(self.settings, self.embed_model, self._retriever.stats)
+                self._version = version
+            return self._retriever, self._reader
+
+    # -- ingest --------------------------------------------------------------------------------
+    def ingest(
+        self,
+        folder: Path | None = None,
+        progress: Callable[[int, int], None] | None = None,
+        rebuild: bool = False,
+        on_wait: Callable[[], None] | None = None,
+    ) -> Any:
+        from store.ingest import run_ingest
+
+        if rebuild:
+            self.reset_store()
+        report = run_ingest(
+            self.settings,
+            Path(folder) if folder is not None else self.settings.corpus_dir,
+            self.vector_store,
+            self.embed_model,
+            progress=progress,
+            on_wait=on_wait,
+        )
+        with self._lock:
+            self._version = None
+        return report
+
+    def reset_store(self) -> None:
+        """Drop every chunk and the ingest record (``ingest --rebuild``)."""
+        from store.chroma import open_client
+
+        client = open_client(self.settings)
+        with contextlib.suppress(Exception):
+            client.delete_collection(self.settings.collection)
+        self.settings.docstore_path.unlink(missing_ok=True)
+        self._vector_store = None
+        self._collection = None
+        self._retriever = None
+
+    def ensure_ingested(self, notify: Callable[[str], None] | None = None, **kwargs: Any) -> Any:
+        """Ingest the default corpus if the store is empty (so the first ``ask`` just works)."""
+        if self.chunk_count() > 0:
+            return None
+        if notify:
+            notify(f"The store is empty: ingesting {self.settings.corpus_dir} first …")
+        return self.ingest(**kwargs)
+
+    # -- answers -------------------------------------------------------------------------------
+    def ask(self, question: str, history: list[dict[str, str]] | None = None, qid: str | None = None) -> AnswerRecord:
+        """Answer one question (with the conversation so far) as a FORMATS.md answer record."""
+        from assistant.condense import condense
+        from assistant.grounding import number_citations, refusal_text
+
+        question = _clean_question(question)
+        retriever, reader = self._engine()
+        t0 = time.perf_counter()
+        standalone = condense(question, _clean_history(history))
+        nodes = retriever.retrieve(standalone)
+        response = reader.synthesize(standalone, nodes)
+        selection = response.metadata["selection"]
+        retrieved = [
+            Retrieved(
+                source=n.node.metadata.get("source", ""),
+                start=n.node.start_char_idx or 0,
+                end=n.node.end_char_idx or 0,
+                score=round(float(n.score or 0.0), 4),
+            )
+            for n in nodes
+        ]
+        if selection.refused:
+            answer, citations = refusal_text(question), []
+        else:
+            grounded = number_citations(selection.evidence)
+            answer, citations = grounded.answer, grounded.citations
+        return AnswerRecord(
+            id=qid,
+            question=question,
+            answer=answer,
+            refused=selection.refused,
+            citations=citations,
+            reader=reader.name,
+            latency_s=round(time.perf_counter() - t0, 4),
+            standalone_question=standalone if standalone != question else None,
+            grounding=selection.reason,
+            retrieved=retrieved,
+        )
+
+    def stream(
+        self, question: str, history: list[dict[str, str]] | None = None
+    ) -> Iterator[tuple[str, AnswerRecord | None]]:
+        """Yield the answer text as it grows, then ``("", record)`` with the finished record."""
+        record = self.ask(question, history)
+        text = ""
+        for word in record.answer.split(" "):
+            text = f"{text} {word}" if text else word
+            yield text, None
+        yield record.answer, record
+
+    # -- status and sources ---------------------------------------------------------------------
+    def status(self) -> dict[str, Any]:
+        from assistant.embedding import MODEL_NAME
+        from store.ingest import load_docstore
+
+        files = len(load_docstore(self.settings).get_all_document_hashes()) if not self.settings.chroma_url else None
+        return {
+            "articles": files,
+            "chunks": self.chunk_count(),
+            "reader": self.settings.reader,
+            "embedding": MODEL_NAME,
+            "store": self.settings.chroma_url or str(self.settings.store_dir),
+            "corpus": str(self.settings.corpus_dir),
+        }
+
+    def article_text(self, source: str) -> str:
+        """The full text of an ingested article; names outside the corpus folder are refused."""
+        root = self.settings.corpus_dir.resolve()
+        path = (root / source).resolve()
+        if root not in path.parents or not path.is_file():
+            raise FileNotFoundError(f"no such article: {source}")
+        return path.read_text(encoding="utf-8")
+
+
+def _clean_question(question: str) -> str:
+    cleaned = "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in (question or "")).strip()
+    if not cleaned:
+        raise QuestionError("the question is empty")
+    if not any(ch.isalnum() for ch in cleaned):
+        raise QuestionError("the question has no words in it")
+    if len(cleaned) > MAX_QUESTION_CHARS:
+        raise QuestionError(f"the question is too long ({len(cleaned)} characters; at most {MAX_QUESTION_CHARS})")
+    return cleaned
+
+
+def _clean_history(history: list[dict[str, str]] | None) -> list[dict[str, str]]:
+    out: list[dict[str, str]] = []
+    for turn in history or []:
+        if (
+            isinstance(turn, dict)
+            and turn.get("role") in ("user", "assistant")
+            and isinstance(turn.get("content"), str)
+        ):
+            out.append({"role": turn["role"], "content": turn["content"]})
+    return out

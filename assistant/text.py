@@ -1,0 +1,354 @@
+"""Small text tools shared by retrieval, evidence selection and grounding.
+
+Sentence spans keep exact character offsets, so a citation can always be ``text[start:end]``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+WORD_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’\-]*")
+
+STOPWORDS = frozenset(
+    [
+        "a",
+        "about",
+        "above",
+        "after",
+        "again",
+        "against",
+        "all",
+        "am",
+        "an",
+        "and",
+        "any",
+        "are",
+        "as",
+        "at",
+        "be",
+        "because",
+        "been",
+        "before",
+        "being",
+        "below",
+        "between",
+        "both",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "doing",
+        "down",
+        "during",
+        "each",
+        "few",
+        "for",
+        "from",
+        "further",
+        "had",
+        "has",
+        "have",
+        "having",
+        "he",
+        "her",
+        "here",
+        "hers",
+        "herself",
+        "him",
+        "himself",
+        "his",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "itself",
+        "just",
+        "me",
+        "more",
+        "most",
+        "my",
+        "myself",
+        "no",
+        "nor",
+        "not",
+        "of",
+        "off",
+        "on",
+        "once",
+        "only",
+        "or",
+        "other",
+        "our",
+        "ours",
+        "ourselves",
+        "out",
+        "over",
+        "own",
+        "same",
+        "she",
+        "should",
+        "so",
+        "some",
+        "such",
+        "than",
+        "that",
+        "the",
+        "their",
+        "theirs",
+        "them",
+        "themselves",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "to",
+        "too",
+        "under",
+        "until",
+        "up",
+        "very",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "whose",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "yours",
+        "yourself",
+        "yourselves",
+        "also",
+        "according",
+        "said",
+        "say",
+        "says",
+        "tell",
+        "told",
+        "did",
+        "does",
+        "do",
+        "according",
+        "article",
+        "articles",
+        "mention",
+        "mentioned",
+        "mentions",
+        "report",
+        "reported",
+        "reports",
+        "describe",
+        "described",
+        "state",
+        "stated",
+        "whom",
+        "s",
+        "t",
+        "don",
+        "’s",
+        "'s",
+        "per",
+        "many",
+        "much",
+        "long",
+    ]
+)
+
+ABBREVIATIONS = frozenset(
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "st",
+        "jr",
+        "sr",
+        "gen",
+        "sen",
+        "rep",
+        "gov",
+        "lt",
+        "col",
+        "no",
+        "vs",
+        "etc",
+        "inc",
+        "ltd",
+        "co",
+        "corp",
+        "u.s",
+        "u.k",
+        "u.n",
+        "e.g",
+        "i.e",
+        "a.m",
+        "p.m",
+    ]
+)
+
+NUMBER_WORDS = frozenset(
+    [
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
+        "nineteen",
+        "twenty",
+        "thirty",
+        "forty",
+        "fifty",
+        "sixty",
+        "seventy",
+        "eighty",
+        "ninety",
+        "hundred",
+        "hundreds",
+        "thousand",
+        "thousands",
+        "million",
+        "millions",
+        "billion",
+        "billions",
+        "dozen",
+        "dozens",
+        "half",
+    ]
+)
+DATE_RE = re.compile(
+    r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|may|june|"
+    r"july|august|september|october|november|december|yesterday|today|tomorrow|week|weekend|month|year|"
+    r"(?:19|20)\d\d)\b",
+    re.IGNORECASE,
+)
+AGE_RE = re.compile(r"\b\d{1,3}[- ]years?[- ]old\b|\baged? \d{1,3}\b|\bage of \d{1,3}\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Span:
+    """A sentence and where it sits in its text."""
+
+    start: int
+    end: int
+    text: str
+
+
+_SPLIT_RE = re.compile(r"(?<=[.!?])[\"”’')\]]*\s+|\n+|(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])")
+
+
+def split_sentences(text: str, offset: int = 0) -> list[Span]:
+    """Split into sentences (and lines), keeping exact offsets; abbreviations do not end a sentence."""
+    spans: list[Span] = []
+    start = 0
+    for m in _SPLIT_RE.finditer(text):
+        cut = m.start()
+        # closing quotes right after the stop belong to the sentence
+        piece_end = cut
+        while piece_end < len(text) and text[piece_end] in "\"”’')]" and m.group(0).strip():
+            piece_end += 1
+        if "\n" not in m.group(0):
+            before = text[start:cut].rstrip()
+            last = before.split()[-1].lower().rstrip(".!?") if before.split() else ""
+            if last in ABBREVIATIONS or (len(last) == 1 and last.isalpha()):
+                continue
+            nxt = text[m.end() : m.end() + 1]
+            if nxt and nxt.islower():
+                continue
+        piece_end = cut + len(m.group(0).rstrip())
+        _add(spans, text, start, piece_end, offset)
+        start = m.end()
+    _add(spans, text, start, len(text), offset)
+    return spans
+
+
+def _add(spans: list[Span], text: str, start: int, end: int, offset: int) -> None:
+    # trim whitespace on both sides, keeping offsets exact
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        spans.append(Span(offset + start, offset + end, text[start:end]))
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+def words(text: str) -> list[str]:
+    return [w.strip("'’-").replace("’", "'") for w in WORD_RE.findall(text.lower())]
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    return _stemmer().stemWord(word.removesuffix("'s"))
+
+
+def content_terms(text: str) -> list[str]:
+    """Stemmed words that carry meaning (no stopwords, no one-letter tokens), in order."""
+    return [stem(w) for w in words(text) if w and w not in STOPWORDS and len(w) > 1]
+
+
+def has_number(text: str) -> bool:
+    return bool(re.search(r"\d", text)) or any(w in NUMBER_WORDS for w in words(text))
+
+
+def question_type(question: str) -> str | None:
+    """The kind of answer asked for, where it can be checked in the evidence."""
+    q = question.lower()
+    if re.search(r"\bhow old\b|\bwhat age\b|\bage of\b|\bhow many years old\b", q):
+        return "age"
+    if re.search(r"\bhow (many|much)\b|\bwhat (number|percentage|amount|share)\b|\bhow long\b|\bhow big\b", q):
+        return "number"
+    if re.search(r"\bwhen\b|\bwhat (year|date|day|month|time)\b|\bwhich (year|date|day|month)\b", q):
+        return "date"
+    return None
+
+
+def type_present(qtype: str | None, text: str) -> bool:
+    if qtype is None:
+        return True
+    if qtype == "age":
+        return bool(AGE_RE.search(text))
+    if qtype == "number":
+        return has_number(text)
+    if qtype == "date":
+        return bool(DATE_RE.search(text)) or bool(re.search(r"\b\d{1,2}\b", text))
+    return True
