@@ -267,3 +267,9 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+from assistant.evaluation.command import eval_command  # noqa: E402
+
+app.command("eval")(eval_command)
+
+

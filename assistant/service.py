@@ -137,7 +137,7 @@ class Service:
         t0 = time.perf_counter()
         standalone = condense(question, _clean_history(history))
         nodes = retriever.retrieve(standalone)
-        response = reader.synthesize(standalone, nodes)
+        response = reader.synthesize(standalone, nodes, focus=question if standalone != question else None)
         selection = response.metadata["selection"]
         retrieved = [
             Retrieved(

@@ -313,7 +313,14 @@ def _stemmer():
 
 
 def words(text: str) -> list[str]:
-    return [w.strip("'’-").replace("’", "'") for w in WORD_RE.findall(text.lower())]
+    """Lower-cased words; a hyphenated word also yields its parts ('think-tank' -> think, tank)."""
+    out: list[str] = []
+    for w in WORD_RE.findall(text.lower()):
+        w = w.strip("'’-").replace("’", "'")
+        out.append(w)
+        if "-" in w:
+            out.extend(p for p in w.split("-") if p)
+    return out
 
 
 @lru_cache(maxsize=200_000)
@@ -324,6 +331,23 @@ def stem(word: str) -> str:
 def content_terms(text: str) -> list[str]:
     """Stemmed words that carry meaning (no stopwords, no one-letter tokens), in order."""
     return [stem(w) for w in words(text) if w and w not in STOPWORDS and len(w) > 1]
+
+
+QUESTION_WORDS = frozenset("what which who whom whose when where why how is are was were did does do can could".split())
+
+
+def name_terms(question: str) -> set[str]:
+    """Stemmed words of the question's names: capitalised words (not the opening question word) and acronyms."""
+    out: set[str] = set()
+    for i, m in enumerate(WORD_RE.finditer(question)):
+        w = m.group(0)
+        if not w[0].isupper() or (i == 0 and w.lower() in QUESTION_WORDS | STOPWORDS):
+            continue
+        out.update(content_terms(w))
+    return out
+
+
+PERSON_RE = re.compile(r"\b(?!(?:The|A|An|In|On|At|But|And|This|That|It|He|She|They)\b)[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+")
 
 
 def has_number(text: str) -> bool:
@@ -337,6 +361,8 @@ def question_type(question: str) -> str | None:
         return "age"
     if re.search(r"\bhow (many|much)\b|\bwhat (number|percentage|amount|share)\b|\bhow long\b|\bhow big\b", q):
         return "number"
+    if re.match(r"\s*who\b|.*\bwhich (?:official|spokesman|spokeswoman|person|leader|diplomat|minister)\b", q):
+        return "person"
     if re.search(r"\bwhen\b|\bwhat (year|date|day|month|time)\b|\bwhich (year|date|day|month)\b", q):
         return "date"
     return None
@@ -349,6 +375,8 @@ def type_present(qtype: str | None, text: str) -> bool:
         return bool(AGE_RE.search(text))
     if qtype == "number":
         return has_number(text)
+    if qtype == "person":
+        return bool(PERSON_RE.search(text))
     if qtype == "date":
         return bool(DATE_RE.search(text)) or bool(re.search(r"\b\d{1,2}\b", text))
     return True

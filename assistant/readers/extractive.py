@@ -24,9 +24,17 @@ from assistant.text import content_terms, question_type, split_sentences, type_p
 
 MIN_WORDS = 4
 # weights of the sentence score (tuned on the dev question set, see docs/)
-W_EMB, W_LEX, W_CTX, W_RANK = 0.45, 0.40, 0.10, 0.05
+W_EMB, W_LEX, W_CTX, W_RANK = 0.50, 0.35, 0.10, 0.05
 TYPE_PENALTY = 0.6
 DUPLICATE_JACCARD = 0.6
+# question words found nowhere in the corpus: they weigh less in matching (paraphrases are common),
+# but their share of the question lowers the confidence (unanswerable questions are often about them)
+OOV_WEIGHT = 0.6
+OOV_PENALTY = 0.15
+# a further sentence joins the answer when it scores at least this share of the best one
+SECOND_RATIO = 0.85
+# words a follow-up rewrite added from earlier turns weigh this much
+CONTEXT_TERM_WEIGHT = 0.5
 
 
 @dataclass
@@ -108,7 +116,7 @@ class ExtractiveReader(BaseSynthesizer):
 
     def synthesize(self, query: Any, nodes: list[NodeWithScore], *args: Any, **kwargs: Any) -> Response:
         query_str = query.query_str if isinstance(query, QueryBundle) else str(query)
-        sel = self.select(query_str, nodes)
+        sel = self.select(query_str, nodes, focus=kwargs.get("focus"))
         return Response(
             response=" ".join(e.text for e in sel.evidence),
             source_nodes=list(nodes),
@@ -145,29 +153,47 @@ class ExtractiveReader(BaseSynthesizer):
                 )
         return out
 
-    def score(self, question: str, cands: list[Candidate]) -> None:
+    def score(self, question: str, cands: list[Candidate], focus: str | None = None) -> None:
+        """Score candidates in place.
+
+        ``focus`` is the user's own wording when ``question`` was rewritten from a follow-up: words the
+        rewrite added (names from earlier turns) count half, so the new thing asked about leads.
+        """
         q_terms = list(dict.fromkeys(content_terms(question)))
-        weights = {t: self.stats.idf(t) for t in q_terms}
+        focus_terms = set(content_terms(focus)) if focus else set(q_terms)
+        idf = {t: self.stats.idf(t) for t in q_terms}
+        oov = {t for t in q_terms if self.stats.df.get(t, 0) == 0}
+        weights = {
+            t: w * (OOV_WEIGHT if t in oov else 1.0) * (1.0 if t in focus_terms else CONTEXT_TERM_WEIGHT)
+            for t, w in idf.items()
+        }
         total = sum(weights.values()) or 1.0
-        qtype = question_type(question)
+        oov_share = sum(idf[t] for t in oov) / (sum(idf.values()) or 1.0)
+        qtype = question_type(focus or question)
         vecs = self.cache.get([question] + [c.text for c in cands])
         sims = vecs[1:] @ vecs[0]
         for c, sim in zip(cands, sims, strict=True):
             lex = sum(w for t, w in weights.items() if t in c.terms) / total
             ctx = sum(w for t, w in weights.items() if t in c.terms or t in c.context_terms) / total
             rank = 1.0 / (1 + c.rank)
-            s = W_EMB * float(sim) + W_LEX * lex + W_CTX * ctx + W_RANK * rank
+            s = (
+                W_EMB * float(sim)
+                + W_LEX * lex
+                + W_CTX * ctx
+                + W_RANK * rank
+                - OOV_PENALTY * oov_share
+            )
             typed = type_present(qtype, c.text)
             if not typed:
                 s *= TYPE_PENALTY
             c.score = s
-            c.parts = {"emb": float(sim), "lex": lex, "ctx": ctx, "typed": float(typed)}
+            c.parts = {"emb": float(sim), "lex": lex, "ctx": ctx, "typed": float(typed), "oov": oov_share}
 
-    def select(self, question: str, nodes: list[NodeWithScore]) -> Selection:
+    def select(self, question: str, nodes: list[NodeWithScore], focus: str | None = None) -> Selection:
         cands = self.candidates(nodes)
         if not cands:
             return Selection([], True, 0.0, "nothing retrieved")
-        self.score(question, cands)
+        self.score(question, cands, focus)
         cands.sort(key=lambda c: c.score, reverse=True)
         best = cands[0]
         if best.score < self.settings.refusal_threshold:
@@ -176,7 +202,7 @@ class ExtractiveReader(BaseSynthesizer):
         chosen: list[Evidence] = []
         chosen_terms: list[set[str]] = []
         for c in cands:
-            if c.score < max(self.settings.refusal_threshold, 0.8 * best.score):
+            if c.score < max(self.settings.refusal_threshold, SECOND_RATIO * best.score):
                 break
             dup = next((i for i, t in enumerate(chosen_terms) if jaccard(t, c.terms) >= DUPLICATE_JACCARD), None)
             ev = Evidence(c.text, c.source, c.start, c.end, c.score, c.title)

@@ -1,0 +1,58 @@
+"""Optional graded mode: LlamaIndex's ``CorrectnessEvaluator`` and ``FaithfulnessEvaluator``.
+
+Off by default and only offered when a generative reader is configured: the judge is that
+reader's LLM (``Service.llm``, a LlamaIndex ``LLM``). With the extractive reader there is no LLM on
+the machine to judge with, so the mode says it is unavailable instead of inventing scores.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from assistant.evaluation.metrics import QuestionScore
+
+
+def judge_llm(svc: Any) -> tuple[Any | None, str | None]:
+    """``(llm, None)`` when a judge is available, else ``(None, why not)``."""
+    reader = svc.settings.reader
+    if reader == "extractive":
+        return None, (
+            "graded mode (LLM judge) unavailable: it needs a generative reader (--reader llamacpp, openai or "
+            "ollama); the extractive reader is not an LLM. The offline metrics do not need it."
+        )
+    llm = getattr(svc, "llm", None)
+    if callable(llm) and not hasattr(llm, "complete"):
+        llm = llm()
+    if llm is None or not hasattr(llm, "complete"):
+        return None, f"graded mode (LLM judge) unavailable: the {reader} reader exposes no LLM in this build"
+    return llm, None
+
+
+def grade(llm: Any, scores: Sequence[QuestionScore]) -> dict[str, Any]:
+    """Mean correctness (1–5) against the reference answers, and the share judged faithful to the quotes."""
+    from llama_index.core.evaluation import CorrectnessEvaluator, FaithfulnessEvaluator
+
+    correctness = CorrectnessEvaluator(llm=llm)
+    faithfulness = FaithfulnessEvaluator(llm=llm)
+    correct: list[float] = []
+    faithful: list[bool] = []
+    for s in scores:
+        if s.record is None or not s.question.answerable or s.refused:
+            continue
+        answer = str(s.record.get("answer", ""))
+        if s.question.reference_answer:
+            result = correctness.evaluate(
+                query=s.question.question, response=answer, reference=s.question.reference_answer
+            )
+            if result.score is not None:
+                correct.append(float(result.score))
+        quotes = [str(c.get("quote", "")) for c in s.record.get("citations") or []]
+        if quotes:
+            result = faithfulness.evaluate(query=s.question.question, response=answer, contexts=quotes)
+            faithful.append(bool(result.passing))
+    return {
+        "judge_correctness": sum(correct) / len(correct) if correct else None,
+        "judge_faithfulness": sum(faithful) / len(faithful) if faithful else None,
+        "judged": len(correct),
+    }

@@ -1,0 +1,122 @@
+"""Incremental ingestion into a real Chroma store, with the real embedding model."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from assistant.service import Service
+from store.chroma import StoreError
+from store.ingest import IngestError
+from tests.conftest import copy_seeds, make_settings
+
+
+def stored(svc: Service) -> dict[str, dict]:
+    """Every chunk in the store: id -> metadata (with the text)."""
+    _ = svc.vector_store
+    got = svc._collection.get(include=["metadatas", "documents"])
+    return {i: {**m, "text": t} for i, m, t in zip(got["ids"], got["metadatas"], got["documents"], strict=True)}
+
+
+@pytest.fixture()
+def corpus(tmp_path: Path) -> Path:
+    return copy_seeds(tmp_path / "corpus")
+
+
+def test_first_ingest_stores_chunks_whose_offsets_match_the_files(tmp_path: Path, corpus: Path) -> None:
+    svc = Service(make_settings(tmp_path, corpus))
+    report = svc.ingest()
+    assert sorted(report.added) == sorted(p.name for p in corpus.iterdir())
+    assert report.ok and report.new_chunks == report.total_chunks > 5
+    for meta in stored(svc).values():
+        content = json.loads(meta["_node_content"])
+        text = (corpus / meta["source"]).read_text(encoding="utf-8")
+        assert text[content["start_char_idx"] : content["end_char_idx"]] == meta["text"]
+
+
+def test_reingest_unchanged_is_a_no_op(tmp_path: Path, corpus: Path) -> None:
+    svc = Service(make_settings(tmp_path, corpus))
+    svc.ingest()
+    before = stored(svc)
+    again = Service(make_settings(tmp_path, corpus)).ingest()
+    assert again.added == again.changed == again.removed == []
+    assert len(again.unchanged) == 5 and again.new_chunks == 0
+    assert set(stored(svc)) == set(before)
+
+
+def test_changed_file_replaces_its_chunks_and_deleted_file_is_removed(tmp_path: Path, corpus: Path) -> None:
+    svc = Service(make_settings(tmp_path, corpus))
+    svc.ingest()
+    before = stored(svc)
+    changed = corpus / "004_34b2354248c643af.txt"
+    changed.write_text(changed.read_text(encoding="utf-8") + "\nA new closing paragraph about the Paris talks.\n")
+    (corpus / "001_0bf01c31decb14ad.txt").unlink()
+    report = svc.ingest()
+    assert report.changed == ["004_34b2354248c643af.txt"]
+    assert report.removed == ["001_0bf01c31decb14ad.txt"]
+    after = stored(svc)
+    assert not [m for m in after.values() if m["source"] == "001_0bf01c31decb14ad.txt"]
+    old_ids = {i for i, m in before.items() if m["source"] == changed.name}
+    new_ids = {i for i, m in after.items() if m["source"] == changed.name}
+    assert new_ids and not (old_ids & new_ids)
+    assert any("Paris talks" in m["text"] for m in after.values())
+    # running again changes nothing and never grows the store
+    assert svc.ingest().new_chunks == 0
+    assert len(stored(svc)) == len(after)
+
+
+def test_interrupted_ingest_leaves_no_duplicates(tmp_path: Path, corpus: Path) -> None:
+    settings = make_settings(tmp_path, corpus)
+    svc = Service(settings)
+    svc.ingest()
+    clean = stored(svc)
+    # a run killed before its checkpoint: chunks are in Chroma, the ingest record is not
+    settings.docstore_path.unlink()
+    report = Service(settings).ingest()
+    assert len(report.added) == 5
+    assert set(stored(svc)) == set(clean)
+
+
+BAD_FILES = {
+    "empty.txt": b"",
+    "blank.md": b"  \n\t\n",
+    "binary.txt": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+    "latin1.txt": "Caf\xe9 na\xefve r\xe9sum\xe9".encode("latin-1"),
+    "utf16.txt": "Some text".encode("utf-16"),
+}
+
+
+def test_bad_files_are_reported_one_line_each_and_the_rest_is_ingested(tmp_path: Path, corpus: Path) -> None:
+    for name, data in BAD_FILES.items():
+        (corpus / name).write_bytes(data)
+    os.symlink(corpus / "missing-target.txt", corpus / "dangling.txt")
+    (corpus / "image.png").write_bytes(b"\x89PNG")  # not an article type: ignored silently
+    report = Service(make_settings(tmp_path, corpus)).ingest()
+    reasons = {p.source: p.reason for p in report.problems}
+    assert set(reasons) == {*BAD_FILES, "dangling.txt"}
+    assert "empty" in reasons["empty.txt"] and "empty" in reasons["blank.md"]
+    assert "binary" in reasons["binary.txt"]
+    assert "UTF-8" in reasons["latin1.txt"]
+    assert "cannot read" in reasons["dangling.txt"]
+    assert all("\n" not in r for r in reasons.values())
+    assert len(report.added) == 5 and report.ok
+
+
+def test_missing_and_empty_folders_are_clear_errors(tmp_path: Path) -> None:
+    svc = Service(make_settings(tmp_path, tmp_path / "nope"))
+    with pytest.raises(IngestError, match="folder not found"):
+        svc.ingest()
+    (tmp_path / "empty").mkdir()
+    report = Service(make_settings(tmp_path, tmp_path / "empty")).ingest()
+    assert not report.ok and report.total_chunks == 0
+
+
+def test_unwritable_store_is_a_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    svc = Service(make_settings(tmp_path, tmp_path).model_copy(update={"store_dir": blocker / "store"}))
+    with pytest.raises(StoreError, match="not writable"):
+        svc.ingest()
