@@ -333,7 +333,28 @@ def content_terms(text: str) -> list[str]:
     return [stem(w) for w in words(text) if w and w not in STOPWORDS and len(w) > 1]
 
 
-QUESTION_WORDS = frozenset("what which who whom whose when where why how is are was were did does do can could".split())
+QUESTION_WORDS = frozenset(
+    [
+        "what",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "when",
+        "where",
+        "why",
+        "how",
+        "is",
+        "are",
+        "was",
+        "were",
+        "did",
+        "does",
+        "do",
+        "can",
+        "could",
+    ]
+)
 
 
 def name_terms(question: str) -> set[str]:

@@ -20,7 +20,7 @@ from llama_index.core.schema import NodeWithScore, QueryBundle
 
 from assistant.grounding import Evidence
 from assistant.settings import Settings
-from assistant.text import content_terms, question_type, split_sentences, type_present
+from assistant.text import content_terms, name_terms, question_type, split_sentences, type_present
 
 MIN_WORDS = 4
 # weights of the sentence score (tuned on the dev question set, see docs/)
@@ -33,8 +33,10 @@ OOV_WEIGHT = 0.6
 OOV_PENALTY = 0.15
 # a further sentence joins the answer when it scores at least this share of the best one
 SECOND_RATIO = 0.85
+# a sentence (with its neighbours) that says nothing of what is asked about the question's names
+UNCOVERED_PENALTY = 0.7
 # words a follow-up rewrite added from earlier turns weigh this much
-CONTEXT_TERM_WEIGHT = 0.5
+CONTEXT_TERM_WEIGHT = 0.25
 
 
 @dataclass
@@ -169,6 +171,8 @@ class ExtractiveReader(BaseSynthesizer):
         }
         total = sum(weights.values()) or 1.0
         oov_share = sum(idf[t] for t in oov) / (sum(idf.values()) or 1.0)
+        names = name_terms(question)
+        asked = [t for t in (focus_terms & set(q_terms)) if t not in names] or [t for t in q_terms if t not in names]
         qtype = question_type(focus or question)
         vecs = self.cache.get([question] + [c.text for c in cands])
         sims = vecs[1:] @ vecs[0]
@@ -176,18 +180,22 @@ class ExtractiveReader(BaseSynthesizer):
             lex = sum(w for t, w in weights.items() if t in c.terms) / total
             ctx = sum(w for t, w in weights.items() if t in c.terms or t in c.context_terms) / total
             rank = 1.0 / (1 + c.rank)
-            s = (
-                W_EMB * float(sim)
-                + W_LEX * lex
-                + W_CTX * ctx
-                + W_RANK * rank
-                - OOV_PENALTY * oov_share
-            )
+            s = W_EMB * float(sim) + W_LEX * lex + W_CTX * ctx + W_RANK * rank - OOV_PENALTY * oov_share
             typed = type_present(qtype, c.text)
             if not typed:
                 s *= TYPE_PENALTY
+            covers = not asked or any(t in c.terms or t in c.context_terms for t in asked)
+            if not covers:
+                s *= UNCOVERED_PENALTY
             c.score = s
-            c.parts = {"emb": float(sim), "lex": lex, "ctx": ctx, "typed": float(typed), "oov": oov_share}
+            c.parts = {
+                "emb": float(sim),
+                "lex": lex,
+                "ctx": ctx,
+                "typed": float(typed),
+                "oov": oov_share,
+                "covers": float(covers),
+            }
 
     def select(self, question: str, nodes: list[NodeWithScore], focus: str | None = None) -> Selection:
         cands = self.candidates(nodes)
@@ -198,6 +206,9 @@ class ExtractiveReader(BaseSynthesizer):
         best = cands[0]
         if best.score < self.settings.refusal_threshold:
             return Selection([], True, best.score, f"best evidence scores {best.score:.2f}")
+        if not best.parts["covers"]:
+            # the passage names who or what the question is about, but says nothing of what is asked
+            return Selection([], True, best.score, "the best passage mentions the subject but not what is asked")
 
         chosen: list[Evidence] = []
         chosen_terms: list[set[str]] = []
