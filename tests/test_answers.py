@@ -14,7 +14,11 @@ ANSWERABLE = [
     ("How many times has Xi Jinping met Putin as national leaders?", ["38"], "000_943f23eee93e7890.txt"),
     ("Who is the Kremlin spokesman who denied the request?", ["Peskov"], "003_2c27475b07d2a74f.txt"),
     ("What military food did Russia ask China for?", ["ready-to-eat|MREs|food kits"], "002_8fc46f05b26ff342.txt"),
-    ("How much of Moscow's gold and foreign exchange reserves can it not access?", ["640bn"], "004_34b2354248c643af.txt"),
+    (
+        "How much of Moscow's gold and foreign exchange reserves can it not access?",
+        ["640bn"],
+        "004_34b2354248c643af.txt",
+    ),
 ]
 
 UNANSWERABLE = [
