@@ -273,4 +273,6 @@ from assistant.evaluation.command import eval_command  # noqa: E402
 
 app.command("eval")(eval_command)
 
+from ui.command import serve_command  # noqa: E402
 
+app.command("serve")(serve_command)

@@ -8,6 +8,7 @@ the kind of answer asked for (a number, an age, a date). The same features decid
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
@@ -70,16 +71,23 @@ class EmbeddingCache:
         self.embed_model = embed_model
         self.size = size
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
 
     def get(self, texts: list[str]) -> np.ndarray:
-        missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        """Embeddings of ``texts`` in order; safe to call from the web server's worker threads."""
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        with self._lock:
+            found = {t: self._cache[t] for t in texts if t in self._cache}
+        missing = [t for t in dict.fromkeys(texts) if t not in found]
         if missing:
-            vecs = self.embed_model.embed(missing)
-            for t, v in zip(missing, vecs, strict=True):
-                self._cache[t] = v
-            while len(self._cache) > self.size:
-                self._cache.popitem(last=False)
-        return np.stack([self._cache[t] for t in texts]) if texts else np.zeros((0, 384), dtype=np.float32)
+            found.update(zip(missing, self.embed_model.embed(missing), strict=True))
+            with self._lock:
+                for t in missing:
+                    self._cache[t] = found[t]
+                while len(self._cache) > self.size:
+                    self._cache.popitem(last=False)
+        return np.stack([found[t] for t in texts])
 
 
 def jaccard(a: set[str], b: set[str]) -> float:

@@ -1,0 +1,211 @@
+"""HTML and Markdown for the web chat: answers, their sources and the index status.
+
+Pure functions of an answer record (``record.to_dict()``) and the article texts, so the page shows
+exactly what the service returned. Every piece of article or user text is escaped before it is
+placed in HTML: an article containing ``<script>`` is shown as text, never run.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import string
+from collections.abc import Callable
+from typing import Any
+
+#: Characters of the passage shown on each side of the cited sentence (cut at a word boundary).
+CONTEXT_CHARS = 240
+#: Articles longer than this are shown as a window around the cited passage, not whole.
+MAX_ARTICLE_CHARS = 200_000
+
+_MD_SPECIAL = set(string.punctuation) - {"&", "<", ">", "'", '"', ",", ";", ":", "?", "/", "%", "@", "="}
+_MARKER = re.compile(r"\\\[(\d+)\\\]")
+_BLANK_LINES = re.compile(r"\n[ \t\r\f\v]*(?:\n[ \t\r\f\v]*)+")
+
+ArticleText = Callable[[str], str]
+
+
+def md_text(text: str) -> str:
+    """Plain text made safe for the chatbot's Markdown: HTML escaped, Markdown syntax neutralised.
+
+    Article sentences may contain ``*``, ``_``, ``#`` or ``$$``; unescaped they would turn into
+    emphasis, headings or maths and change what the reader sees.
+    """
+    out: list[str] = []
+    for ch in text:
+        if ch in "&<>":
+            out.append(html.escape(ch))
+        elif ch in _MD_SPECIAL:
+            out.append("\\" + ch)
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _answer_body(answer: str) -> str:
+    """The escaped answer with its ``[n]`` markers made to stand out."""
+    return _MARKER.sub(r'<span class="na-cite">[\1]</span>', md_text(answer))
+
+
+def sources_line(record: dict[str, Any]) -> str:
+    """One line under the answer naming every cited file, so sources are visible without a click.
+
+    Citations of the same file are grouped: ``[1] [2] 003_….txt · [3] 004_….txt``.
+    """
+    by_file: dict[str, list[int]] = {}
+    for c in record.get("citations") or []:
+        by_file.setdefault(c["source"], []).append(int(c["n"]))
+    parts = [
+        " ".join(f'<span class="na-cite">[{n}]</span>' for n in numbers) + f"&nbsp;<code>{html.escape(source)}</code>"
+        for source, numbers in by_file.items()
+    ]
+    return "Sources: " + " · ".join(parts) if parts else ""
+
+
+def understood_line(record: dict[str, Any]) -> str:
+    """The standalone form of a follow-up question, shown discreetly above the answer."""
+    standalone = record.get("standalone_question")
+    if not standalone:
+        return ""
+    return f'<span class="na-understood">Understood as: “{md_text(standalone)}”</span>'
+
+
+def answer_message(record: dict[str, Any]) -> str:
+    """The assistant message for a finished answer (Markdown with a little inline HTML)."""
+    lines = []
+    understood = understood_line(record)
+    if understood:
+        lines.append(understood)
+    if record.get("refused"):
+        lines.append(f'<span class="na-refused">⚠️ Not in the articles.</span> {md_text(record["answer"])}')
+    else:
+        lines.append(_answer_body(record["answer"]))
+        line = sources_line(record)
+        if line:
+            lines.append(f'<span class="na-sources">{line}</span>')
+    return "\n\n".join(lines)
+
+
+def partial_message(text: str) -> str:
+    """The assistant message while the answer streams in."""
+    return _answer_body(text) + " …"
+
+
+def error_message(text: str) -> str:
+    return f'<span class="na-refused">⚠️ {md_text(text)}</span>'
+
+
+def _containing_passage(record: dict[str, Any], source: str, start: int, end: int) -> tuple[int, int] | None:
+    """The retrieved chunk that holds a citation: the passage the reader chose the sentence from."""
+    for r in record.get("retrieved") or []:
+        if r.get("source") == source and r["start"] <= start and end <= r["end"]:
+            return r["start"], r["end"]
+    return None
+
+
+def _context(text: str, start: int, end: int, passage: tuple[int, int] | None) -> tuple[int, int]:
+    """The part of the retrieved passage around a quote worth showing: a few lines, whole words."""
+    p_lo, p_hi = passage or (0, len(text))
+    lo, hi = max(p_lo, start - CONTEXT_CHARS), min(p_hi, end + CONTEXT_CHARS)
+    if lo > p_lo:  # start at a line (paragraph) start if there is one, else at a word
+        cut = text.find("\n", lo, start)
+        if cut == -1:
+            cut = text.find(" ", lo, start)
+        lo = cut + 1 if cut != -1 else lo
+    if hi < p_hi:
+        cut = text.rfind("\n", end, hi)
+        if cut == -1:
+            cut = text.rfind(" ", end, hi)
+        hi = cut if cut != -1 else hi
+    while lo < start and text[lo].isspace():
+        lo += 1
+    while hi > end and text[hi - 1].isspace():
+        hi -= 1
+    return lo, hi
+
+
+def _show(text: str) -> str:
+    """Article text for display: escaped, blank lines between paragraphs folded into one break."""
+    return _BLANK_LINES.sub('<span class="na-gap"></span>', html.escape(text))
+
+
+def marked(text: str, start: int, end: int, lo: int, hi: int) -> str:
+    """``text[lo:hi]`` escaped, with ``text[start:end]`` inside ``<mark>``."""
+    start, end = max(start, lo), min(end, hi)
+    return _show(text[lo:start]) + f"<mark>{_show(text[start:end])}</mark>" + _show(text[end:hi])
+
+
+def citation_html(record: dict[str, Any], c: dict[str, Any], article_text: ArticleText) -> str:
+    """One card of the sources panel: file, title, offsets, the passage, the whole article."""
+    source, start, end = c["source"], int(c["start"]), int(c["end"])
+    head = (
+        f'<div class="na-card-head"><span class="na-cite">[{int(c["n"])}]</span> '
+        f'<span class="na-file">{html.escape(source)}</span></div>'
+    )
+    title = f'<div class="na-title">{html.escape(c["title"])}</div>' if c.get("title") else ""
+    meta = f'<div class="na-meta">characters {start}–{end}</div>'
+    try:
+        text = article_text(source)
+    except (OSError, ValueError) as exc:
+        note = f"The article cannot be opened now ({html.escape(str(exc))}). The quoted passage:"
+        body = f'<div class="na-warn">{note}</div><div class="na-passage"><mark>{_show(c["quote"])}</mark></div>'
+        return f'<div class="na-card">{head}{title}{meta}{body}</div>'
+    warn = ""
+    if text[start:end] != c["quote"]:
+        warn = (
+            '<div class="na-warn">This file changed after it was ingested: the offsets may no longer '
+            "match. Re-ingest to refresh the index.</div>"
+        )
+    lo, hi = _context(text, start, end, _containing_passage(record, source, start, end))
+    passage = marked(text, start, end, lo, hi)
+    prefix = "… " if lo > 0 and text[lo - 1] != "\n" else ""
+    suffix = " …" if hi < len(text) and text[hi] != "\n" else ""
+    if len(text) > MAX_ARTICLE_CHARS:
+        a_lo, a_hi = max(0, start - MAX_ARTICLE_CHARS // 2), min(len(text), end + MAX_ARTICLE_CHARS // 2)
+        label = f"Open the article around this passage (characters {a_lo}–{a_hi} of {len(text)})"
+    else:
+        a_lo, a_hi = 0, len(text)
+        label = f"Open the whole article ({len(text):,} characters) with this passage marked"
+    article = marked(text, start, end, a_lo, a_hi)
+    return (
+        f'<div class="na-card">{head}{title}{meta}{warn}'
+        f'<div class="na-passage">{prefix}{passage}{suffix}</div>'
+        f'<details class="na-article"><summary>{html.escape(label)}</summary>'
+        f'<div class="na-article-text">{article}</div></details></div>'
+    )
+
+
+def sources_html(record: dict[str, Any] | None, article_text: ArticleText) -> str:
+    """The sources panel for one answer: a card for each citation, or why there is none."""
+    if record is None:
+        return (
+            '<div class="na-panel-empty">Ask a question: the passages each answer cites appear here, '
+            "with the supporting sentence highlighted. Click an earlier answer to see its sources again.</div>"
+        )
+    question = f'<div class="na-panel-q">Sources for: “{html.escape(record.get("question", ""))}”</div>'
+    if record.get("refused"):
+        seen = list(dict.fromkeys(r["source"] for r in record.get("retrieved") or []))
+        looked = (
+            "<div class='na-meta'>Closest articles searched: "
+            + ", ".join(f"<code>{html.escape(s)}</code>" for s in seen)
+            + "</div>"
+            if seen
+            else ""
+        )
+        return (
+            f'{question}<div class="na-card na-card-refused"><b>⚠️ No source supports an answer.</b> '
+            f"The assistant only answers from the ingested articles, and none of them contains this."
+            f"{looked}</div>"
+        )
+    cards = [citation_html(record, c, article_text) for c in record.get("citations") or []]
+    return question + "".join(cards)
+
+
+def status_markdown(status: dict[str, Any]) -> str:
+    """The small status line: what is indexed and which models answer."""
+    articles = status.get("articles")
+    articles_txt = f"**{articles}** articles" if articles is not None else "articles on the Chroma server"
+    return (
+        f"{articles_txt} · **{status.get('chunks', 0)}** chunks indexed · reader **{status.get('reader')}** · "
+        f"embedding **{status.get('embedding')}**"
+    )
