@@ -1,4 +1,4 @@
-"""Hybrid retrieval: Chroma vectors plus BM25, fused by reciprocal rank (LlamaIndex retrievers).
+"""Hybrid retrieval: Chroma vectors plus BM25, fused by relative score (LlamaIndex retrievers).
 
 The BM25 index and the term statistics are derived from the store's own contents, so they work
 the same against the embedded store and a Chroma server, and are rebuilt only when it changes.
@@ -73,7 +73,7 @@ class HybridRetriever:
         self.fusion = QueryFusionRetriever(
             retrievers,
             llm=MockLLM(),  # never called: num_queries=1 means no generated queries
-            mode="reciprocal_rerank",
+            mode="relative_score",  # score-aware: one retriever's clear top hit is not outvoted by consensus
             similarity_top_k=settings.top_k,
             num_queries=1,
             use_async=False,
