@@ -8,6 +8,8 @@ the kind of answer asked for (a number, an age, a date). The same features decid
 
 from __future__ import annotations
 
+import itertools
+import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -21,19 +23,22 @@ from llama_index.core.schema import NodeWithScore, QueryBundle
 
 from assistant.grounding import Evidence
 from assistant.settings import Settings
-from assistant.text import content_terms, name_terms, question_type, split_sentences, type_present
+from assistant.text import Span, content_terms, name_terms, question_type, split_sentences, type_present
 
 MIN_WORDS = 4
 # weights of the sentence score (tuned on the dev question set, see docs/)
 W_EMB, W_LEX, W_CTX, W_RANK = 0.50, 0.35, 0.10, 0.05
 TYPE_PENALTY = 0.6
 DUPLICATE_JACCARD = 0.6
+DUPLICATE_CONTAINMENT = 0.8
 # question words found nowhere in the corpus: they weigh less in matching (paraphrases are common),
 # but their share of the question lowers the confidence (unanswerable questions are often about them)
 OOV_WEIGHT = 0.6
 OOV_PENALTY = 0.15
 # a further sentence joins the answer when it scores at least this share of the best one
 SECOND_RATIO = 0.85
+# sentences a chosen one may be extended by (to finish a quotation or give the 'why')
+FOLLOW_MAX = 2
 # a sentence (with its neighbours) that says nothing of what is asked about the question's names
 UNCOVERED_PENALTY = 0.7
 # words a follow-up rewrite added from earlier turns weigh this much
@@ -52,6 +57,14 @@ class Candidate:
     context_terms: set[str]
     score: float = 0.0
     parts: dict[str, float] = field(default_factory=dict)
+    #: the chunk the sentence came from (text and file offset), and the sentences after it there
+    chunk_text: str = ""
+    chunk_base: int = 0
+    following: list[tuple[Span, bool]] = field(default_factory=list)
+
+    def extended(self, upto: Span) -> tuple[str, int]:
+        """The exact file passage from this sentence through ``upto`` (a following sentence)."""
+        return self.chunk_text[self.start - self.chunk_base : upto.end - self.chunk_base], upto.end
 
 
 @dataclass
@@ -90,8 +103,40 @@ class EmbeddingCache:
         return np.stack([found[t] for t in texts])
 
 
+def _following(text: str, base: int, spans: list[Span], limit: int) -> list[tuple[Span, bool]]:
+    """Up to ``limit`` sentences after ``spans[0]``, each flagged True when a line break comes before it."""
+    return [
+        (nxt, "\n" in text[prev.end - base : nxt.start - base]) for prev, nxt in itertools.pairwise(spans[: limit + 1])
+    ]
+
+
+def complete(c: Candidate, question: str) -> tuple[str, int]:
+    """Extend a chosen sentence so the answer is whole: finish an open quotation (within its
+    paragraph), and for 'why' questions take the next sentence when it carries the explanation (a
+    quotation or a 'because')."""
+    end_span = None
+    opened = c.text.count("“") - c.text.count("”")
+    for span, new_paragraph in c.following:
+        if opened <= 0 or new_paragraph:
+            break
+        end_span = span
+        opened += span.text.count("“") - span.text.count("”")
+    if end_span is None and c.following and re.match(r"\s*why\b", question, re.I):
+        nxt = c.following[0][0]
+        if nxt.text.startswith(("“", '"')) or re.match(r"(because|since|as a result|that is why)\b", nxt.text, re.I):
+            end_span = nxt
+    if end_span is None:
+        return c.text, c.end
+    return c.extended(end_span)
+
+
 def jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / max(len(a | b), 1)
+
+
+def same_statement(a: set[str], b: set[str]) -> bool:
+    """Near-duplicates: mostly the same words, or one (a caption, a short quote) contained in the other."""
+    return jaccard(a, b) >= DUPLICATE_JACCARD or len(a & b) / max(min(len(a), len(b)), 1) >= DUPLICATE_CONTAINMENT
 
 
 class ExtractiveReader(BaseSynthesizer):
@@ -143,7 +188,8 @@ class ExtractiveReader(BaseSynthesizer):
             if base is None:
                 continue
             source = node.metadata.get("source", node.ref_doc_id or "")
-            spans = split_sentences(node.get_content(), offset=base)
+            chunk_text = node.get_content()
+            spans = split_sentences(chunk_text, offset=base)
             for i, span in enumerate(spans):
                 if (source, span.start) in seen or len(span.text.split()) < MIN_WORDS:
                     continue
@@ -159,6 +205,9 @@ class ExtractiveReader(BaseSynthesizer):
                         rank=rank,
                         terms=set(content_terms(span.text)),
                         context_terms=set(content_terms(ctx)),
+                        chunk_text=chunk_text,
+                        chunk_base=base,
+                        following=_following(chunk_text, base, spans[i:], FOLLOW_MAX),
                     )
                 )
         return out
@@ -223,8 +272,9 @@ class ExtractiveReader(BaseSynthesizer):
         for c in cands:
             if c.score < max(self.settings.refusal_threshold, SECOND_RATIO * best.score):
                 break
-            dup = next((i for i, t in enumerate(chosen_terms) if jaccard(t, c.terms) >= DUPLICATE_JACCARD), None)
-            ev = Evidence(c.text, c.source, c.start, c.end, c.score, c.title)
+            dup = next((i for i, t in enumerate(chosen_terms) if same_statement(t, c.terms)), None)
+            text, end = complete(c, question)
+            ev = Evidence(text, c.source, c.start, end, c.score, c.title)
             if dup is not None:
                 # the same statement in another file: one fact, cited with every file that states it
                 if all(e.source != c.source for e in [chosen[dup], *chosen[dup].also]):
