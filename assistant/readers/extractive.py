@@ -39,6 +39,8 @@ OOV_PENALTY = 0.15
 SECOND_RATIO = 0.85
 # sentences a chosen one may be extended by (to finish a quotation or give the 'why')
 FOLLOW_MAX = 2
+# candidate sentences embedded per question (the rest cannot win on lexical evidence alone)
+EMBED_TOP = 12
 # a sentence (with its neighbours) that says nothing of what is asked about the question's names
 UNCOVERED_PENALTY = 0.7
 # words a follow-up rewrite added from earlier turns weigh this much
@@ -231,12 +233,20 @@ class ExtractiveReader(BaseSynthesizer):
         names = name_terms(question)
         asked = [t for t in (focus_terms & set(q_terms)) if t not in names] or [t for t in q_terms if t not in names]
         qtype = question_type(focus or question)
-        vecs = self.cache.get([question] + [c.text for c in cands])
-        sims = vecs[1:] @ vecs[0]
-        for c, sim in zip(cands, sims, strict=True):
+        lexical = []
+        for c in cands:
             lex = sum(w for t, w in weights.items() if t in c.terms) / total
             ctx = sum(w for t, w in weights.items() if t in c.terms or t in c.context_terms) / total
-            rank = 1.0 / (1 + c.rank)
+            lexical.append((lex, ctx, 1.0 / (1 + c.rank)))
+        # embedding sentences is the costly step: only the lexically most promising ones are embedded
+        order = sorted(
+            range(len(cands)), key=lambda i: -(W_LEX * lexical[i][0] + W_CTX * lexical[i][1] + W_RANK * lexical[i][2])
+        )
+        keep = order[:EMBED_TOP]
+        vecs = self.cache.get([question] + [cands[i].text for i in keep])
+        sims = np.zeros(len(cands), dtype=np.float32)
+        sims[keep] = vecs[1:] @ vecs[0]
+        for c, sim, (lex, ctx, rank) in zip(cands, sims, lexical, strict=True):
             s = W_EMB * float(sim) + W_LEX * lex + W_CTX * ctx + W_RANK * rank - OOV_PENALTY * oov_share
             typed = type_present(qtype, c.text)
             if not typed:
