@@ -82,6 +82,12 @@ class Service:
                 self._version = version
             return self._retriever, self._reader
 
+    def warm_up(self) -> None:
+        """Load the model, open the store and build the retriever now, so the first question is fast."""
+        if self.chunk_count() > 0:
+            _, reader = self._engine()
+            reader.cache.get(["warm up"])
+
     # -- ingest --------------------------------------------------------------------------------
     def ingest(
         self,
