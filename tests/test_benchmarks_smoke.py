@@ -1,0 +1,121 @@
+"""Smoke tests of the benchmark tooling: the synthetic corpus generator and the report formatting.
+
+No timing is asserted here (targets live in ``python -m benchmarks``, not in tests); these only
+check that the generator is deterministic and realistic and that the tables say what they measure.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+from rich.console import Console
+
+from benchmarks.answer_bench import parse_importtime
+from benchmarks.common import SEEDS, percentile
+from benchmarks.corpus import generate_corpus, load_pool, split_sentences
+from benchmarks.report import INGEST_COLUMNS, SERVER_COLUMNS, render, write_json
+from benchmarks.server_bench import SKIPPED_NO_SERVE
+
+
+def test_generator_is_deterministic_and_prefix_stable(tmp_path: Path) -> None:
+    a = generate_corpus(SEEDS, tmp_path / "a", 12, seed=3)
+    b = generate_corpus(SEEDS, tmp_path / "b", 5, seed=3)
+    c = generate_corpus(SEEDS, tmp_path / "c", 5, seed=4)
+    assert [p.name for p in a[:5]] == [p.name for p in b]
+    assert [p.read_bytes() for p in a[:5]] == [p.read_bytes() for p in b]
+    assert [p.read_bytes() for p in b] != [p.read_bytes() for p in c]
+    assert len({p.read_text(encoding="utf-8") for p in a}) == len(a)
+
+
+def test_generated_articles_are_made_of_seed_sentences_at_seed_length(tmp_path: Path) -> None:
+    pool = load_pool(SEEDS)
+    sentences = set(pool.sentences)
+    paths = generate_corpus(SEEDS, tmp_path / "corpus", 40, seed=7)
+    lengths = []
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        lengths.append(len(text))
+        headline, *paragraphs = [line for line in text.splitlines() if line.strip()]
+        assert headline and paragraphs
+        for paragraph in paragraphs:
+            for sentence in split_sentences(paragraph):
+                assert sentence in sentences
+    mean = sum(lengths) / len(lengths)
+    assert min(pool.lengths) * 0.5 <= mean <= max(pool.lengths) * 1.3
+    assert max(lengths) <= max(pool.lengths) * 1.5
+
+
+def test_abbreviations_do_not_end_sentences() -> None:
+    assert split_sentences("Some U.S. officials met. Mr. Biden spoke. It ended.") == [
+        "Some U.S. officials met.",
+        "Mr. Biden spoke.",
+        "It ended.",
+    ]
+
+
+def test_percentile_and_importtime_parsing() -> None:
+    assert percentile([], 50) is None
+    assert percentile([3.0, 1.0, 2.0], 50) == 2.0
+    assert percentile([0.0, 10.0], 95) == 9.5
+    rows = parse_importtime(
+        "import time: self [us] | cumulative | imported package\n"
+        "import time:       120 |        120 |   typer.core\n"
+        "import time:       300 |        420 | typer\n"
+    )
+    assert rows == [("typer.core", 120, 120, 1), ("typer", 300, 420, 0)]
+
+
+def _fake_results() -> dict:
+    measured = {
+        "label": "synthetic-100",
+        "articles": 100,
+        "status": "measured",
+        "ingest": {
+            "articles": 100,
+            "chunks": 664,
+            "seconds": 40.0,
+            "articles_per_s": 2.5,
+            "chunks_per_s": 16.6,
+            "model_share": 0.9,
+            "peak_rss_mb": 900.0,
+            "store_mb": 13.5,
+        },
+        "reingest": {
+            "unchanged": {"seconds": 0.2, "ratio_to_first": 0.005},
+            "one_changed": {"seconds": 1.5},
+            "one_deleted": {"seconds": 0.3},
+        },
+        "answers": {"reader": "extractive", "first_ask_s": 2.0, "p50_ms": 123.4, "p95_ms": 456.7},
+        "cold_start": {"median_s": 5.5},
+    }
+    estimated = {
+        "label": "synthetic-10000",
+        "articles": 10000,
+        "status": "estimate",
+        "estimate": {"chunks": 66400, "ingest_s": 4000.0, "chunks_per_s": 16.6, "basis": "scaled linearly"},
+    }
+    return {
+        "meta": {"cpus": 2, "load_start": [1.0, 1.0, 1.0], "load_end": [1.0, 1.0, 1.0], "total_s": 100.0},
+        "corpora": [measured, estimated],
+        "cli": {"import": {"import_ms": 500.0}, "ask_imports": {"modules": 2000, "forbidden_imported": []}},
+        "server": {"status": SKIPPED_NO_SERVE},
+    }
+
+
+def test_tables_show_measured_figures_mark_estimates_and_skipped_server(tmp_path: Path) -> None:
+    buf = io.StringIO()
+    results = _fake_results()
+    render(results, Console(file=buf, width=250, color_system=None))
+    text = buf.getvalue()
+    for column in [*INGEST_COLUMNS, "p50 ms", "p95 ms", *SERVER_COLUMNS]:
+        assert column in text, column
+    assert "664" in text and "16.6" in text and "123.4" in text and "456.7" in text
+    assert "est." in text and "NOT RUN" in text
+    assert SKIPPED_NO_SERVE in text
+    assert "NONE of gradio / llama_cpp imported" in text
+
+    out = tmp_path / "b.json"
+    write_json(results, out)
+    assert json.loads(out.read_text(encoding="utf-8"))["corpora"][1]["status"] == "estimate"
