@@ -179,6 +179,22 @@ def _print_record(record: Any, console: Console = out) -> None:
 def ask(
     question: Annotated[str, typer.Argument(help="The question, in quotes.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the answer record (FORMATS.md) as JSON only.")] = False,
+    perspectives: Annotated[
+        bool,
+        typer.Option(
+            "--perspectives",
+            help="Group the evidence by claim: which articles support each claim and which contradict it.",
+        ),
+    ] = False,
+    source: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--source",
+            help="Only use this article (file name, the start of one, or an outlet the article names); repeatable.",
+            metavar="NAME",
+            show_default=False,
+        ),
+    ] = None,
     store: StoreOpt = None,
     corpus: CorpusOpt = None,
     chroma_url: ChromaOpt = None,
@@ -189,7 +205,8 @@ def ask(
     """Answer one question with inline citations [n] and the exact passages they point to.
 
     If nothing was ingested yet, the corpus folder is ingested first. With --json, stdout holds
-    exactly one JSON answer record; messages go to stderr.
+    exactly one JSON answer record; messages go to stderr. With --perspectives the record also
+    holds "claims": each claim with the citation numbers that support and contradict it.
     """
     if not question.strip():
         raise _fail("the question is empty", 2)
@@ -198,9 +215,28 @@ def ask(
     )
     svc = _service(settings)
     _ensure(svc)
-    record = _answer(svc, question)
+    if perspectives or source:
+        from assistant.service import QuestionError
+        from store.chroma import StoreError
+
+        try:
+            if perspectives:
+                record = svc.perspectives(question, sources=source or None)
+            else:
+                record = svc.ask(question, sources=source or None)
+        except QuestionError as exc:
+            raise _fail(str(exc), 2) from exc
+        except StoreError as exc:
+            raise _fail(str(exc)) from exc
+    else:
+        record = _answer(svc, question)
     if as_json:
         sys.stdout.write(record.to_json() + "\n")
+    elif perspectives:
+        from assistant.perspectives import text_lines
+
+        for style, line in text_lines(record):
+            out.print(f"[{style}]{escape(line)}[/]" if style else escape(line), highlight=False)
     else:
         _print_record(record)
 

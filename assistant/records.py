@@ -21,6 +21,9 @@ class Citation(BaseModel):
     quote: str
     score: float = 0.0
     title: str | None = None
+    #: the outlet and date the article states for itself (store.metadata), when it does
+    outlet: str | None = None
+    date: str | None = None
 
 
 class Claim(BaseModel):

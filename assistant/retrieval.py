@@ -56,30 +56,97 @@ class HybridRetriever:
     """Vector + BM25 retrievers fused with reciprocal-rank fusion; no LLM query generation."""
 
     def __init__(self, settings: Settings, vector_store: Any, embed_model: Any, nodes: list[TextNode]) -> None:
+        self.settings = settings
         self.nodes = nodes
         self.stats = TermStats.from_nodes(nodes)
         per_retriever = max(settings.top_k * 2, 10)
-        index = VectorStoreIndex.from_vector_store(vector_store, embed_model=embed_model)
-        retrievers: list[BaseRetriever] = [index.as_retriever(similarity_top_k=per_retriever)]
+        self.index = VectorStoreIndex.from_vector_store(vector_store, embed_model=embed_model)
+        retrievers: list[BaseRetriever] = [self.index.as_retriever(similarity_top_k=per_retriever)]
         if nodes:
-            import Stemmer
-            from llama_index.retrievers.bm25 import BM25Retriever
+            retrievers.append(_bm25(nodes, per_retriever))
+        self.fusion = _fuse(retrievers, settings.top_k)
 
-            retrievers.append(
-                BM25Retriever.from_defaults(
-                    nodes=nodes, similarity_top_k=min(per_retriever, len(nodes)), stemmer=Stemmer.Stemmer("english")
-                )
-            )
-        self.fusion = QueryFusionRetriever(
-            retrievers,
-            llm=MockLLM(),  # never called: num_queries=1 means no generated queries
-            mode="relative_score",  # score-aware: one retriever's clear top hit is not outvoted by consensus
-            similarity_top_k=settings.top_k,
-            num_queries=1,
-            use_async=False,
-        )
+    def retrieve(self, query: str, top_k: int | None = None, sources: list[str] | None = None) -> list[Any]:
+        """The fused passages for ``query``; ``top_k`` overrides the setting, ``sources`` keeps only those files.
 
-    def retrieve(self, query: str) -> list[Any]:
+        With neither, this is the retriever built once in ``__init__``. A source filter goes to Chroma
+        as a LlamaIndex metadata filter on ``source`` and BM25 runs over those files' chunks only, so
+        the filtered files' best passages are found however the rest of the corpus ranks.
+        """
         if not self.nodes:
             return []
-        return self.fusion.retrieve(query)
+        if top_k is None and sources is None:
+            return self.fusion.retrieve(query)
+        k = top_k or self.settings.top_k
+        per_retriever = max(k * 2, 10)
+        nodes = self.nodes
+        filters = None
+        if sources is not None:
+            from llama_index.core.vector_stores import FilterOperator, MetadataFilter, MetadataFilters
+
+            wanted = set(sources)
+            nodes = [n for n in self.nodes if n.metadata.get("source") in wanted]
+            if not nodes:
+                return []
+            filters = MetadataFilters(
+                filters=[MetadataFilter(key="source", value=sorted(wanted), operator=FilterOperator.IN)]
+            )
+        retrievers: list[BaseRetriever] = [
+            self.index.as_retriever(similarity_top_k=per_retriever, filters=filters),
+            _bm25(nodes, per_retriever),
+        ]
+        return _fuse(retrievers, k).retrieve(query)
+
+    def sources(self) -> list[str]:
+        """The ingested file names, sorted."""
+        return sorted({n.metadata.get("source", "") for n in self.nodes} - {""})
+
+    def resolve_sources(self, wanted: list[str]) -> tuple[list[str], list[str]]:
+        """Ingested files matching the user's ``--source`` values, and the values matching none.
+
+        A value matches a file by its exact name, as a prefix of its name ("003"), or by the
+        outlet the article names for itself ("Al Jazeera", case-insensitive).
+        """
+        meta: dict[str, dict[str, Any]] = {}
+        for n in self.nodes:
+            meta.setdefault(n.metadata.get("source", ""), n.metadata)
+        names = self.sources()
+        found: list[str] = []
+        unknown: list[str] = []
+        for value in wanted:
+            v = value.strip()
+            if not v:
+                continue
+            hits = [s for s in names if s == v] or [
+                s for s in names if s.startswith(v) or s.split("/")[-1].startswith(v)
+            ]
+            if not hits:
+                from store.metadata import canonical_outlet
+
+                outlet = (canonical_outlet(v) or v).lower()
+                hits = [s for s in names if str(meta[s].get("outlet") or "").lower() == outlet]
+            if hits:
+                found.extend(h for h in hits if h not in found)
+            else:
+                unknown.append(v)
+        return found, unknown
+
+
+def _bm25(nodes: list[TextNode], top_k: int) -> BaseRetriever:
+    import Stemmer
+    from llama_index.retrievers.bm25 import BM25Retriever
+
+    return BM25Retriever.from_defaults(
+        nodes=nodes, similarity_top_k=min(top_k, len(nodes)), stemmer=Stemmer.Stemmer("english")
+    )
+
+
+def _fuse(retrievers: list[BaseRetriever], top_k: int) -> QueryFusionRetriever:
+    return QueryFusionRetriever(
+        retrievers,
+        llm=MockLLM(),  # never called: num_queries=1 means no generated queries
+        mode="relative_score",  # score-aware: one retriever's clear top hit is not outvoted by consensus
+        similarity_top_k=top_k,
+        num_queries=1,
+        use_async=False,
+    )

@@ -7,6 +7,7 @@ retriever is rebuilt only when the store's contents change.
 from __future__ import annotations
 
 import contextlib
+import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -37,6 +38,8 @@ class Service:
         self._retriever: Any = None
         self._reader: Any = None
         self._version: Any = None
+        self._db_identity: tuple[int, int] | None = None  # the embedded database file this process opened
+        self._chroma_system: Any = None  # Chroma's cached connection to it
 
     # -- components, built once ---------------------------------------------------------------
     @property
@@ -55,13 +58,93 @@ class Service:
 
             from store.chroma import open_client, open_collection
 
-            self._collection = open_collection(open_client(self.settings), self.settings.collection)
+            with self._opening_lock():
+                client = open_client(self.settings)
+                self._collection = open_collection(client, self.settings.collection)
             self._vector_store = ChromaVectorStore(chroma_collection=self._collection)
+            self._db_identity = self._current_db_identity()
+            self._chroma_system = getattr(client, "_system", None)
         return self._vector_store
 
+    @contextlib.contextmanager
+    def _opening_lock(self) -> Iterator[None]:
+        """Open (and maybe create) the embedded store one process at a time.
+
+        Two processes creating a new store at once race inside Chroma ("table collections already
+        exists"), e.g. two ``ingest`` commands started together; the second waits a moment instead.
+        """
+        from store.ingest import StoreLock
+
+        lock = StoreLock(self.settings.store_dir / "open.lock")
+        try:
+            if not self.settings.chroma_url:
+                lock.acquire()
+        except OSError:
+            pass  # an unusable store folder: open_client says why
+        try:
+            yield
+        finally:
+            lock.release()
+
     def chunk_count(self) -> int:
+        self._check_store()
         _ = self.vector_store
         return int(self._collection.count())
+
+    # -- the store folder changing under a running process ------------------------------------------
+    def _current_db_identity(self) -> tuple[int, int] | None:
+        if self.settings.chroma_url:
+            return None
+        try:
+            info = (self.settings.chroma_path / "chroma.sqlite3").stat()
+        except OSError:
+            return None
+        return (info.st_dev, info.st_ino)
+
+    def _check_store(self, reopen: bool = False) -> None:
+        """Notice the embedded store being deleted or replaced while this process runs.
+
+        Chroma keeps its database file open: a deleted store would go on answering from the unlinked
+        file, and a store rebuilt by another process (``ingest --rebuild``) would never be seen. So the
+        old handles are dropped; a store that is gone is an error saying how to get it back, unless
+        ``reopen`` (ingest), which creates a new one.
+        """
+        if self.settings.chroma_url or self._db_identity is None:
+            return
+        with self._lock:
+            now = self._current_db_identity()
+            if now == self._db_identity:
+                return
+            self._close_store()
+            if now is None and not reopen:
+                from store.chroma import StoreError
+
+                raise StoreError(
+                    f"the store {self.settings.store_dir} was deleted or moved while the assistant was running; "
+                    "rebuild it with `news-assistant ingest --rebuild` (or put the folder back)"
+                )
+            self._db_identity = None
+
+    def _close_store(self, force: bool = False) -> None:
+        """Forget the collection and Chroma's cached connection to this store's (old) database file.
+
+        ``force`` drops the cached connection even if this Service did not open it (a failed open leaves
+        a broken one behind).
+        """
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        key = str(self.settings.chroma_path)  # Chroma caches one system per persist_directory
+        system = SharedSystemClient._identifier_to_system.get(key)
+        if system is not None and (force or system is self._chroma_system):  # not one another Service reopened
+            SharedSystemClient._identifier_to_system.pop(key, None)
+            SharedSystemClient._identifier_to_refcount.pop(key, None)
+            with contextlib.suppress(Exception):
+                system.stop()
+        self._chroma_system = None
+        self._vector_store = None
+        self._collection = None
+        self._retriever = None
+        self._version = None
 
     def _store_version(self) -> tuple[int, float]:
         path = self.settings.docstore_path
@@ -98,6 +181,7 @@ class Service:
     ) -> Any:
         from store.ingest import run_ingest
 
+        self._check_store(reopen=True)
         if rebuild:
             self.reset_store()
         report = run_ingest(
@@ -114,9 +198,18 @@ class Service:
 
     def reset_store(self) -> None:
         """Drop every chunk and the ingest record (``ingest --rebuild``)."""
-        from store.chroma import open_client
+        from store.chroma import StoreError, open_client
 
-        client = open_client(self.settings)
+        self._check_store(reopen=True)
+        try:
+            client = open_client(self.settings)
+        except StoreError:
+            if self.settings.chroma_url:
+                raise
+            # a damaged embedded database cannot even be opened to drop the collection: remove its files
+            self._close_store(force=True)
+            shutil.rmtree(self.settings.chroma_path, ignore_errors=True)
+            client = open_client(self.settings)
         with contextlib.suppress(Exception):
             client.delete_collection(self.settings.collection)
         self.settings.docstore_path.unlink(missing_ok=True)
@@ -133,16 +226,28 @@ class Service:
         return self.ingest(**kwargs)
 
     # -- answers -------------------------------------------------------------------------------
-    def ask(self, question: str, history: list[dict[str, str]] | None = None, qid: str | None = None) -> AnswerRecord:
-        """Answer one question (with the conversation so far) as a FORMATS.md answer record."""
+    def ask(
+        self,
+        question: str,
+        history: list[dict[str, str]] | None = None,
+        qid: str | None = None,
+        sources: list[str] | None = None,
+    ) -> AnswerRecord:
+        """Answer one question (with the conversation so far) as a FORMATS.md answer record.
+
+        ``sources`` restricts retrieval to those files (names, name prefixes or outlets; see
+        ``HybridRetriever.resolve_sources``); a value matching no file is a ``QuestionError``.
+        """
         from assistant.condense import condense
         from assistant.grounding import number_citations, refusal_text
+        from assistant.perspectives import add_source_metadata
 
         question = _clean_question(question)
         retriever, reader = self._engine()
+        files = _source_files(retriever, sources)
         t0 = time.perf_counter()
         standalone = condense(question, _clean_history(history))
-        nodes = retriever.retrieve(standalone)
+        nodes = retriever.retrieve(standalone, sources=files)
         response = reader.synthesize(standalone, nodes, focus=question if standalone != question else None)
         selection = response.metadata["selection"]
         retrieved = [
@@ -158,7 +263,7 @@ class Service:
             answer, citations = refusal_text(question), []
         else:
             grounded = number_citations(selection.evidence)
-            answer, citations = grounded.answer, grounded.citations
+            answer, citations = grounded.answer, add_source_metadata(grounded.citations, nodes)
         return AnswerRecord(
             id=qid,
             question=question,
@@ -170,6 +275,27 @@ class Service:
             standalone_question=standalone if standalone != question else None,
             grounding=selection.reason,
             retrieved=retrieved,
+        )
+
+    def perspectives(
+        self,
+        question: str,
+        history: list[dict[str, str]] | None = None,
+        sources: list[str] | None = None,
+        qid: str | None = None,
+    ) -> AnswerRecord:
+        """What the sources say: the evidence grouped by claim, with the files that support and contradict
+        each (``ask --perspectives``). The record's ``claims`` hold citation numbers; refusals as in ``ask``."""
+        from assistant.condense import condense
+        from assistant.perspectives import perspectives_record
+
+        question = _clean_question(question)
+        retriever, reader = self._engine()
+        files = _source_files(retriever, sources)
+        t0 = time.perf_counter()
+        standalone = condense(question, _clean_history(history))
+        return perspectives_record(
+            question, standalone, retriever, reader, self.embed_model, sources=files, qid=qid, started=t0
         )
 
     def stream(
@@ -216,6 +342,19 @@ def _clean_question(question: str) -> str:
     if len(cleaned) > MAX_QUESTION_CHARS:
         raise QuestionError(f"the question is too long ({len(cleaned)} characters; at most {MAX_QUESTION_CHARS})")
     return cleaned
+
+
+def _source_files(retriever: Any, sources: list[str] | None) -> list[str] | None:
+    """The ingested files a source filter names (None: no filter); unknown names are a ``QuestionError``."""
+    if not sources:
+        return None
+    files, unknown = retriever.resolve_sources(sources)
+    if unknown:
+        raise QuestionError(
+            f"no ingested article matches source {', '.join(repr(u) for u in unknown)} "
+            "(give a file name, the start of one, or an outlet the article names)"
+        )
+    return files
 
 
 def _clean_history(history: list[dict[str, str]] | None) -> list[dict[str, str]]:

@@ -6,15 +6,37 @@ returns it (UTF-8, universal newlines), so this module reads files that one way 
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 from llama_index.core import Document
 
+from store.metadata import extract_metadata, extract_title
+
 ARTICLE_SUFFIXES = {".txt", ".md"}
-META_KEYS = ["source", "title", "sha256", "chars"]
+META_KEYS = [
+    "source",
+    "title",
+    "sha256",
+    "chars",
+    "outlet",
+    "outlet_basis",
+    "outlets_named",
+    "people",
+    "places",
+    "date",
+]
+#: Byte-order marks of text that is not UTF-8 (checked before NUL bytes: UTF-16 text is full of them).
+_FOREIGN_BOMS = {
+    codecs.BOM_UTF32_LE: "UTF-32",
+    codecs.BOM_UTF32_BE: "UTF-32",
+    codecs.BOM_UTF16_LE: "UTF-16",
+    codecs.BOM_UTF16_BE: "UTF-16",
+}
 
 
 @dataclass(frozen=True)
@@ -28,11 +50,16 @@ class FileProblem:
         return f"{self.source}: {self.reason}"
 
 
-def find_articles(folder: Path) -> list[Path]:
-    """Article files under ``folder`` (recursive, sorted), not following directory links (loops)."""
+def find_articles(folder: Path, linked_dirs: list[Path] | None = None) -> list[Path]:
+    """Article files under ``folder`` (recursive, sorted), not following directory links (loops).
+
+    Links to folders are collected in ``linked_dirs`` (when given) so the caller can say they were skipped.
+    """
     found: list[Path] = []
     for root, dirs, files in os.walk(folder, followlinks=False):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        if linked_dirs is not None:
+            linked_dirs.extend(Path(root) / d for d in dirs if (Path(root) / d).is_symlink())
         for name in sorted(files):
             if name.startswith("."):
                 continue
@@ -42,22 +69,55 @@ def find_articles(folder: Path) -> list[Path]:
     return found
 
 
+def text_problem(raw: bytes) -> str | None:
+    """Why these bytes are not a UTF-8 text article, or None (shared with the web upload check)."""
+    for bom, name in _FOREIGN_BOMS.items():
+        if raw.startswith(bom):
+            return f"{name} text, skipped: convert it to UTF-8"
+    if b"\x00" in raw[:65536]:
+        return "binary file (contains NUL bytes), skipped"
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return f"not UTF-8 text (bad byte at {exc.start}), skipped: convert it to UTF-8"
+    return None if text.strip() else "empty file, skipped"
+
+
+def open_problem(path: Path, folder: Path) -> str | None:
+    """Why ``path`` must not even be opened (gone, a pipe or device, a link out of the corpus), or None.
+
+    Anything that lists or reads corpus files (ingest, the web page's source list) checks this first:
+    opening a named pipe blocks forever, and a link may point at a file the user never meant to share.
+    """
+    try:
+        info = path.stat()
+    except OSError as exc:
+        return f"cannot read ({exc.strerror or exc})"
+    if not stat.S_ISREG(info.st_mode):
+        return "not a regular file (pipe, socket or device), skipped"
+    if path.is_symlink() and _outside(path, folder):
+        return "link to a file outside the corpus folder, skipped"
+    return None
+
+
+def _outside(path: Path, folder: Path) -> bool:
+    """True when ``path`` (a link) points to a file outside ``folder``: never read what the user did not put there."""
+    root = folder.resolve()
+    return root not in path.resolve().parents
+
+
 def title_of(text: str) -> str:
-    """First non-empty line, without Markdown heading marks: the article's headline."""
-    for line in text.splitlines():
-        line = line.strip().lstrip("#").strip()
-        if line:
-            return line[:200]
-    return ""
+    """The article's headline (first line or heading), else its first sentence: see ``store.metadata``."""
+    return extract_title(text)
 
 
 def read_article(path: Path, folder: Path, max_bytes: int) -> Document | FileProblem:
     """Read one article into a LlamaIndex ``Document`` whose id is its corpus-relative name."""
     source = path.relative_to(folder).as_posix()
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        return FileProblem(source, f"cannot read ({exc.strerror or exc})")
+    problem = open_problem(path, folder)
+    if problem:
+        return FileProblem(source, problem)
+    size = path.stat().st_size
     if size > max_bytes:
         return FileProblem(
             source, f"too large ({size / 1e6:.1f} MB > {max_bytes / 1e6:.1f} MB limit, see --max-file-mb)"
@@ -66,20 +126,17 @@ def read_article(path: Path, folder: Path, max_bytes: int) -> Document | FilePro
         raw = path.read_bytes()
     except OSError as exc:
         return FileProblem(source, f"cannot read ({exc.strerror or exc})")
-    if b"\x00" in raw[:65536]:
-        return FileProblem(source, "binary file (contains NUL bytes), skipped")
-    try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return FileProblem(source, f"not UTF-8 text (bad byte at {exc.start}), skipped: convert it to UTF-8")
+    problem = text_problem(raw)
+    if problem:
+        return FileProblem(source, problem)
     text = path.read_text(encoding="utf-8")
-    if not text.strip():
-        return FileProblem(source, "empty file, skipped")
+    meta = extract_metadata(text)
     metadata = {
         "source": source,
-        "title": title_of(text),
+        "title": meta.title,
         "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
         "chars": len(text),
+        **meta.flat(),  # outlet, outlet_basis, outlets_named, people, places, date (str; lists "; "-joined)
     }
     return Document(
         id_=source,
@@ -94,7 +151,10 @@ def read_folder(folder: Path, max_bytes: int) -> tuple[list[Document], list[File
     """All readable articles of a folder, and the problems of the rest."""
     docs: list[Document] = []
     problems: list[FileProblem] = []
-    for path in find_articles(folder):
+    linked: list[Path] = []
+    paths = find_articles(folder, linked)
+    problems += [FileProblem(d.relative_to(folder).as_posix(), "link to a folder, not followed") for d in linked]
+    for path in paths:
         result = read_article(path, folder, max_bytes)
         (problems if isinstance(result, FileProblem) else docs).append(result)
     return docs, problems

@@ -24,6 +24,7 @@ setup_offline()
 import gradio as gr  # noqa: E402
 
 from assistant.service import QuestionError, Service  # noqa: E402
+from store.chroma import StoreError  # noqa: E402
 from ui import render  # noqa: E402
 from ui.uploads import add_uploads  # noqa: E402
 
@@ -66,6 +67,12 @@ CSS = """
   font-size: 0.9em; line-height: 1.45; white-space: pre-wrap; color: var(--body-text-color); }
 .na-gap { display: block; height: 0.5em; }
 .na-card mark { background: #fde68a; color: #1f2937; padding: 0 1px; border-radius: 2px; }
+.na-about { font-size: 0.8em; color: var(--body-text-color-subdued); margin-top: 2px; }
+.na-outlet { font-weight: 600; }
+.na-support { color: #15803d; font-weight: 600; }
+.na-contra { color: #b91c1c; font-weight: 600; }
+.na-role { font-size: 0.75em; font-weight: 600; margin-left: 6px; padding: 0 6px; border-radius: 8px;
+  border: 1px solid currentColor; }
 .na-article summary { cursor: pointer; font-size: 0.85em; color: var(--color-accent); }
 .na-article-text { position: relative; max-height: 320px; overflow-y: auto; white-space: pre-wrap;
   font-size: 0.85em; line-height: 1.45; margin-top: 6px; padding: 6px 8px;
@@ -95,6 +102,47 @@ def default_examples(corpus_dir: Path) -> list[str]:
     return out
 
 
+def source_choices(corpus_dir: Path, max_bytes: int = 2_000_000) -> list[tuple[str, str]]:
+    """The source filter's choices: (label, file name) for every article of the corpus folder.
+
+    The label names the outlet the article states for itself and its headline, so a reader can pick
+    "Al Jazeera" without knowing file names; the value is the file name as ingested.
+    """
+    from store.documents import find_articles, open_problem
+    from store.metadata import extract_outlet, extract_title
+
+    out: list[tuple[str, str]] = []
+    for path in find_articles(corpus_dir):
+        name = path.relative_to(corpus_dir).as_posix()
+        if open_problem(path, corpus_dir):  # a named pipe would hang the page; a link out would leak
+            continue
+        try:
+            with path.open(encoding="utf-8", errors="replace") as fh:
+                text = fh.read(max_bytes)
+        except OSError:
+            continue
+        outlet, _ = extract_outlet(text)
+        title = extract_title(text, max_chars=70)
+        label = " · ".join(x for x in (outlet, name) if x) + (f" — {title}" if title else "")
+        out.append((label, name))
+    return out
+
+
+def store_failure(exc: BaseException) -> str | None:
+    """The message for an error of the store itself met while answering (gone, damaged), else None.
+
+    A database damaged under a running server surfaces as a Chroma error; the user needs to hear that
+    it is the store and how to get it back, not a bare "Database error".
+    """
+    from chromadb.errors import ChromaError
+
+    if isinstance(exc, StoreError):
+        return str(exc)
+    if isinstance(exc, ChromaError):
+        return f"the store cannot be read ({exc}); rebuild it with `news-assistant ingest --rebuild`"
+    return None
+
+
 def _new_conversation() -> dict[str, Any]:
     """One session's conversation: the plain-text turns the service sees, and each answer's record."""
     return {"history": [], "records": {}}
@@ -113,8 +161,25 @@ def build_app(service: Service, examples: list[str] | None = None) -> gr.Blocks:
         except Exception as exc:  # a status line must never break the page
             return f"status unavailable: {exc}"
 
+    def answers(
+        question: str, history: list[dict[str, str]], perspectives: bool, sources: list[str] | None
+    ) -> Iterator[tuple[str, Any]]:
+        """The answer as it grows: streamed for a plain question; whole for perspectives or a source filter."""
+        if not perspectives and not sources:
+            yield from service.stream(question, history)
+            return
+        if perspectives:
+            record = service.perspectives(question, history, sources=sources or None)
+        else:
+            record = service.ask(question, history, sources=sources)
+        yield record.answer, record
+
     def respond(
-        message: str, chat: list[dict[str, Any]] | None, conv: dict[str, Any] | None
+        message: str,
+        chat: list[dict[str, Any]] | None,
+        conv: dict[str, Any] | None,
+        perspectives: bool = False,
+        sources: list[str] | None = None,
     ) -> Iterator[tuple[Any, ...]]:
         conv = conv or _new_conversation()
         chat = list(chat or [])
@@ -129,7 +194,7 @@ def build_app(service: Service, examples: list[str] | None = None) -> gr.Blocks:
         ]
         yield "", chat, conv, gr.skip()
         try:
-            for partial, record in service.stream(question, history):
+            for partial, record in answers(question, history, bool(perspectives), list(sources or [])):
                 if record is None:
                     chat[-1] = {"role": "assistant", "content": render.partial_message(partial)}
                     yield "", chat, conv, gr.skip()
@@ -149,8 +214,10 @@ def build_app(service: Service, examples: list[str] | None = None) -> gr.Blocks:
             gr.Warning(str(exc))
             yield message, chat[:-2], conv, gr.skip()
         except Exception as exc:
-            traceback.print_exc(file=sys.stderr)
-            chat[-1] = {"role": "assistant", "content": render.error_message(f"Could not answer: {exc}")}
+            reason = store_failure(exc)  # the store is gone or damaged: the message says how to get it back
+            if reason is None:
+                traceback.print_exc(file=sys.stderr)
+            chat[-1] = {"role": "assistant", "content": render.error_message(f"Could not answer: {reason or exc}")}
             yield "", chat, conv, gr.skip()
 
     def show_sources(conv: dict[str, Any] | None, evt: gr.SelectData) -> Any:
@@ -162,11 +229,16 @@ def build_app(service: Service, examples: list[str] | None = None) -> gr.Blocks:
         value = evt.value
         return value.get("text", "") if isinstance(value, dict) else str(value or "")
 
+    def refresh_sources(selected: list[str] | None = None) -> Any:
+        """New choices after a re-ingest (added articles), keeping the selection that still exists."""
+        choices = source_choices(service.settings.corpus_dir)
+        names = {value for _, value in choices}
+        return gr.update(choices=choices, value=[v for v in selected or [] if v in names])
+
     def new_conversation() -> tuple[Any, ...]:
         return [], _new_conversation(), render.sources_html(None, service.article_text), ""
 
     def reingest(files: list[str] | None, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
-        from store.chroma import StoreError
         from store.ingest import IngestError
 
         corpus = service.settings.corpus_dir
@@ -204,8 +276,13 @@ def build_app(service: Service, examples: list[str] | None = None) -> gr.Blocks:
         """
         try:
             return service.ask(question, history if isinstance(history, list) else None).to_dict()
-        except QuestionError as exc:
+        except QuestionError as exc:  # shown to the caller even with show_error=False
             raise gr.Error(str(exc)) from exc
+        except Exception as exc:
+            reason = store_failure(exc)
+            if reason is None:
+                raise
+            raise gr.Error(reason) from exc
 
     with gr.Blocks(title="News assistant", delete_cache=(3600, 3600)) as demo:
         conv = gr.State(None)
@@ -243,6 +320,21 @@ def build_app(service: Service, examples: list[str] | None = None) -> gr.Blocks:
                         container=False,
                     )
                     send = gr.Button("Ask", variant="primary", scale=1, min_width=90)
+                with gr.Row(equal_height=True):
+                    perspectives = gr.Checkbox(
+                        label="Perspectives: for and against, by claim",
+                        value=False,
+                        elem_id="na-perspectives",
+                        scale=3,
+                    )
+                    source_filter = gr.Dropdown(
+                        choices=source_choices(service.settings.corpus_dir),
+                        value=[],
+                        multiselect=True,
+                        label="Only these sources (empty: all articles)",
+                        elem_id="na-source-filter",
+                        scale=4,
+                    )
                 new = gr.Button("New conversation", size="sm", variant="secondary", elem_id="na-new")
             with gr.Column(scale=2, min_width=320):
                 gr.Markdown("### Sources")
@@ -268,7 +360,10 @@ def build_app(service: Service, examples: list[str] | None = None) -> gr.Blocks:
             reingest_btn = gr.Button("Add files and re-ingest", variant="secondary", elem_id="na-reingest")
             ingest_msg = gr.Markdown(elem_id="na-ingest-msg")
 
-        chat_io = {"inputs": [msg, chatbot, conv], "outputs": [msg, chatbot, conv, sources]}
+        chat_io = {
+            "inputs": [msg, chatbot, conv, perspectives, source_filter],
+            "outputs": [msg, chatbot, conv, sources],
+        }
         msg.submit(respond, **chat_io, api_visibility="private")
         send.click(respond, **chat_io, api_visibility="private")
         chatbot.example_select(pick_example, None, [msg], api_visibility="private", queue=False).then(
@@ -284,8 +379,9 @@ def build_app(service: Service, examples: list[str] | None = None) -> gr.Blocks:
             api_visibility="private",
             concurrency_limit=1,
             concurrency_id="ingest",
-        )
+        ).then(refresh_sources, [source_filter], [source_filter], api_visibility="private", queue=False)
         demo.load(status_text, None, [status], api_visibility="private", queue=False)
+        demo.load(refresh_sources, [source_filter], [source_filter], api_visibility="private", queue=False)
         gr.api(ask, api_name="ask")
 
     demo.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)

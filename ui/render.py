@@ -70,6 +70,19 @@ def understood_line(record: dict[str, Any]) -> str:
     return f'<span class="na-understood">Understood as: “{md_text(standalone)}”</span>'
 
 
+_STANCE = re.compile(r"^(Also: )?(Supported by|Contradicted by)")
+
+
+def _stance(m: re.Match) -> str:
+    kind = "na-contra" if m.group(2).startswith("Contra") else "na-support"
+    return f'{m.group(1) or ""}<span class="{kind}">{m.group(2)}</span>'
+
+
+def perspectives_body(answer: str) -> str:
+    """A perspectives answer: one paragraph per line, "Supported by" / "Contradicted by" marked."""
+    return "\n\n".join(_STANCE.sub(_stance, _answer_body(line)) for line in answer.split("\n") if line.strip())
+
+
 def answer_message(record: dict[str, Any]) -> str:
     """The assistant message for a finished answer (Markdown with a little inline HTML)."""
     lines = []
@@ -78,6 +91,11 @@ def answer_message(record: dict[str, Any]) -> str:
         lines.append(understood)
     if record.get("refused"):
         lines.append(f'<span class="na-refused">⚠️ Not in the articles.</span> {md_text(record["answer"])}')
+    elif record.get("claims") is not None:
+        lines.append(perspectives_body(record["answer"]))
+        line = sources_line(record)
+        if line:
+            lines.append(f'<span class="na-sources">{line}</span>')
     else:
         lines.append(_answer_body(record["answer"]))
         line = sources_line(record)
@@ -135,21 +153,54 @@ def marked(text: str, start: int, end: int, lo: int, hi: int) -> str:
     return _show(text[lo:start]) + f"<mark>{_show(text[start:end])}</mark>" + _show(text[end:hi])
 
 
-def citation_html(record: dict[str, Any], c: dict[str, Any], article_text: ArticleText) -> str:
-    """One card of the sources panel: file, title, offsets, the passage, the whole article."""
+def claim_roles(record: dict[str, Any]) -> dict[int, str]:
+    """Perspectives records: what each citation does ("supports claim 1", "contradicts claim 1")."""
+    roles: dict[int, list[str]] = {}
+    for i, claim in enumerate(record.get("claims") or [], 1):
+        for n in claim.get("supporting", []):
+            roles.setdefault(int(n), []).append(f"supports claim {i}")
+        for n in claim.get("contradicting", []):
+            roles.setdefault(int(n), []).append(f"contradicts claim {i}")
+    return {n: ", ".join(r) for n, r in roles.items()}
+
+
+def article_meta_html(c: dict[str, Any], text: str | None) -> str:
+    """The article's own metadata under a card: outlet, date, people and places it names."""
+    from store.metadata import extract_metadata
+
+    meta = extract_metadata(text) if text else None
+    outlet = c.get("outlet") or (meta.outlet if meta else "")
+    date = c.get("date") or (meta.date if meta else "")
+    parts = [x for x in (outlet, date) if x]
+    lines = [f'<div class="na-about na-outlet">{html.escape(" · ".join(parts))}</div>'] if parts else []
+    if meta and meta.people:
+        lines.append(f'<div class="na-about">People: {html.escape(", ".join(meta.people[:6]))}</div>')
+    if meta and meta.places:
+        lines.append(f'<div class="na-about">Places: {html.escape(", ".join(meta.places[:6]))}</div>')
+    return "".join(lines)
+
+
+def citation_html(record: dict[str, Any], c: dict[str, Any], article_text: ArticleText, role: str = "") -> str:
+    """One card of the sources panel: file, title, outlet, offsets, the passage, the whole article."""
     source, start, end = c["source"], int(c["start"]), int(c["end"])
+    badge = ""
+    if role:
+        kind = "na-contra" if role.startswith("contradicts") else "na-support"
+        badge = f' <span class="na-role {kind}">{html.escape(role)}</span>'
     head = (
         f'<div class="na-card-head"><span class="na-cite">[{int(c["n"])}]</span> '
-        f'<span class="na-file">{html.escape(source)}</span></div>'
+        f'<span class="na-file">{html.escape(source)}</span>{badge}</div>'
     )
     title = f'<div class="na-title">{html.escape(c["title"])}</div>' if c.get("title") else ""
     meta = f'<div class="na-meta">characters {start}–{end}</div>'
     try:
         text = article_text(source)
     except (OSError, ValueError) as exc:
+        title += article_meta_html(c, None)
         note = f"The article cannot be opened now ({html.escape(str(exc))}). The quoted passage:"
         body = f'<div class="na-warn">{note}</div><div class="na-passage"><mark>{_show(c["quote"])}</mark></div>'
         return f'<div class="na-card">{head}{title}{meta}{body}</div>'
+    title += article_meta_html(c, text)
     warn = ""
     if text[start:end] != c["quote"]:
         warn = (
@@ -197,7 +248,8 @@ def sources_html(record: dict[str, Any] | None, article_text: ArticleText) -> st
             f"The assistant only answers from the ingested articles, and none of them contains this."
             f"{looked}</div>"
         )
-    cards = [citation_html(record, c, article_text) for c in record.get("citations") or []]
+    roles = claim_roles(record)
+    cards = [citation_html(record, c, article_text, roles.get(int(c["n"]), "")) for c in record.get("citations") or []]
     return question + "".join(cards)
 
 

@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from store.documents import ARTICLE_SUFFIXES
+from store.documents import ARTICLE_SUFFIXES, text_problem
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 MAX_NAME = 120
@@ -58,13 +58,7 @@ def _text_problem(path: Path) -> str | None:
         raw = path.read_bytes()
     except OSError as exc:
         return f"cannot read ({exc.strerror or exc})"
-    if b"\x00" in raw[:65536]:
-        return "binary file, not text"
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return "not UTF-8 text: convert it to UTF-8"
-    return None if text.strip() else "empty file"
+    return text_problem(raw)  # the same rules as ingest, so an accepted upload is never skipped later
 
 
 def add_uploads(files: list[Path], corpus_dir: Path, max_bytes: int) -> UploadResult:
