@@ -30,7 +30,7 @@ app = typer.Typer(
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 out = Console(soft_wrap=True)
 
 ConfigOpt = Annotated[Path | None, typer.Option("--config", help="TOML settings file.", show_default=False)]
@@ -302,9 +302,6 @@ def main() -> None:
         sys.exit(130)
 
 
-if __name__ == "__main__":
-    main()
-
 from assistant.evaluation.command import eval_command  # noqa: E402
 
 app.command("eval")(eval_command)
@@ -312,3 +309,7 @@ app.command("eval")(eval_command)
 from ui.command import serve_command  # noqa: E402
 
 app.command("serve")(serve_command)
+
+
+if __name__ == "__main__":
+    main()
