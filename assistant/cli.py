@@ -44,7 +44,12 @@ ChromaOpt = Annotated[
     str | None, typer.Option("--chroma-url", help="Chroma server http://HOST:PORT instead of the embedded store.")
 ]
 TopKOpt = Annotated[int | None, typer.Option("-k", "--top-k", help="Passages retrieved per question [default 6].")]
-ReaderOpt = Annotated[str | None, typer.Option("--reader", help="Reader: extractive (default).")]
+ModelPathOpt = Annotated[Path | None, typer.Option("--model-path", help="GGUF model for --reader llamacpp.")]
+LlmUrlOpt = Annotated[str | None, typer.Option("--llm-url", help="Base URL of an OpenAI-compatible or Ollama server.")]
+LlmModelOpt = Annotated[str | None, typer.Option("--llm-model", help="Model name on that server.")]
+ReaderOpt = Annotated[
+    str | None, typer.Option("--reader", help="Reader: extractive (default), llamacpp, openai or ollama.")
+]
 
 
 def _settings(**flags: Any) -> Settings:
@@ -140,15 +145,24 @@ def ingest(
         raise _fail(f"nothing could be ingested from {settings.corpus_dir}")
 
 
-def _answer(svc: Any, question: str, history: list[dict[str, str]] | None = None) -> Any:
+def _answer(
+    svc: Any,
+    question: str,
+    history: list[dict[str, str]] | None = None,
+    perspectives: bool = False,
+    sources: list[str] | None = None,
+) -> Any:
+    from assistant.readers import ReaderError
     from assistant.service import QuestionError
     from store.chroma import StoreError
 
     try:
-        return svc.ask(question, history)
+        if perspectives:
+            return svc.perspectives(question, history, sources=sources)
+        return svc.ask(question, history, sources=sources)
     except QuestionError as exc:
         raise _fail(str(exc), 2) from exc
-    except StoreError as exc:
+    except (StoreError, ReaderError) as exc:
         raise _fail(str(exc)) from exc
 
 
@@ -200,6 +214,9 @@ def ask(
     chroma_url: ChromaOpt = None,
     top_k: TopKOpt = None,
     reader: ReaderOpt = None,
+    model_path: ModelPathOpt = None,
+    llm_url: LlmUrlOpt = None,
+    llm_model: LlmModelOpt = None,
     config: ConfigOpt = None,
 ) -> None:
     """Answer one question with inline citations [n] and the exact passages they point to.
@@ -211,25 +228,19 @@ def ask(
     if not question.strip():
         raise _fail("the question is empty", 2)
     settings = _settings(
-        config=config, store_dir=store, corpus_dir=corpus, chroma_url=chroma_url, top_k=top_k, reader=reader
+        config=config,
+        store_dir=store,
+        corpus_dir=corpus,
+        chroma_url=chroma_url,
+        top_k=top_k,
+        reader=reader,
+        model_path=model_path,
+        llm_url=llm_url,
+        llm_model=llm_model,
     )
     svc = _service(settings)
     _ensure(svc)
-    if perspectives or source:
-        from assistant.service import QuestionError
-        from store.chroma import StoreError
-
-        try:
-            if perspectives:
-                record = svc.perspectives(question, sources=source or None)
-            else:
-                record = svc.ask(question, sources=source or None)
-        except QuestionError as exc:
-            raise _fail(str(exc), 2) from exc
-        except StoreError as exc:
-            raise _fail(str(exc)) from exc
-    else:
-        record = _answer(svc, question)
+    record = _answer(svc, question, perspectives=perspectives, sources=source or None)
     if as_json:
         sys.stdout.write(record.to_json() + "\n")
     elif perspectives:
@@ -248,6 +259,9 @@ def chat(
     chroma_url: ChromaOpt = None,
     top_k: TopKOpt = None,
     reader: ReaderOpt = None,
+    model_path: ModelPathOpt = None,
+    llm_url: LlmUrlOpt = None,
+    llm_model: LlmModelOpt = None,
     config: ConfigOpt = None,
 ) -> None:
     """A multi-turn conversation in the terminal. Follow-ups ("what did he say?") use the history.
@@ -255,11 +269,18 @@ def chat(
     Type a question and press Enter; /new starts a new conversation; /quit (or Ctrl-D) leaves.
     """
     settings = _settings(
-        config=config, store_dir=store, corpus_dir=corpus, chroma_url=chroma_url, top_k=top_k, reader=reader
+        config=config,
+        store_dir=store,
+        corpus_dir=corpus,
+        chroma_url=chroma_url,
+        top_k=top_k,
+        reader=reader,
+        model_path=model_path,
+        llm_url=llm_url,
+        llm_model=llm_model,
     )
     svc = _service(settings)
     _ensure(svc)
-    from assistant.service import QuestionError
 
     history: list[dict[str, str]] = []
     err.print("[dim]Ask about the articles. /new clears the conversation, /quit leaves.[/]")
@@ -279,9 +300,8 @@ def chat(
             err.print("[dim]new conversation[/]")
             continue
         try:
-            record = svc.ask(q, history)
-        except QuestionError as exc:
-            err.print(f"[red]{escape(str(exc))}[/]")
+            record = _answer(svc, q, history)
+        except typer.Exit:
             continue
         if record.standalone_question:
             out.print(f"[dim](understood as: {escape(record.standalone_question)})[/]")

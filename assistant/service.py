@@ -146,10 +146,10 @@ class Service:
         self._retriever = None
         self._version = None
 
-    def _store_version(self) -> tuple[int, float]:
-        path = self.settings.docstore_path
-        mtime = path.stat().st_mtime if path.exists() else 0.0
-        return (self.chunk_count(), mtime)
+    def _store_version(self) -> tuple[int, Any]:
+        from store.ingest import ingest_state_version
+
+        return (self.chunk_count(), ingest_state_version(self.settings))
 
     def _engine(self) -> tuple[Any, Any]:
         """Retriever and reader for the store as it is now (rebuilt after an ingest)."""
@@ -212,7 +212,9 @@ class Service:
             client = open_client(self.settings)
         with contextlib.suppress(Exception):
             client.delete_collection(self.settings.collection)
-        self.settings.docstore_path.unlink(missing_ok=True)
+        from store.ingest import reset_ingest_state
+
+        reset_ingest_state(self.settings)
         self._vector_store = None
         self._collection = None
         self._retriever = None
@@ -239,7 +241,7 @@ class Service:
         ``HybridRetriever.resolve_sources``); a value matching no file is a ``QuestionError``.
         """
         from assistant.condense import condense
-        from assistant.grounding import number_citations, refusal_text
+        from assistant.grounding import compose, number_citations, refusal_text
         from assistant.perspectives import add_source_metadata
 
         question = _clean_question(question)
@@ -262,7 +264,8 @@ class Service:
         if selection.refused:
             answer, citations = refusal_text(question), []
         else:
-            grounded = number_citations(selection.evidence)
+            sentences = response.metadata.get("answer_sentences")
+            grounded = compose(sentences) if sentences else number_citations(selection.evidence)
             answer, citations = grounded.answer, add_source_metadata(grounded.citations, nodes)
         return AnswerRecord(
             id=qid,
@@ -270,7 +273,7 @@ class Service:
             answer=answer,
             refused=selection.refused,
             citations=citations,
-            reader=reader.name,
+            reader=response.metadata.get("reader", reader.name),
             latency_s=round(time.perf_counter() - t0, 4),
             standalone_question=standalone if standalone != question else None,
             grounding=selection.reason,
@@ -312,9 +315,9 @@ class Service:
     # -- status and sources ---------------------------------------------------------------------
     def status(self) -> dict[str, Any]:
         from assistant.embedding import MODEL_NAME
-        from store.ingest import load_docstore
+        from store.ingest import count_files
 
-        files = len(load_docstore(self.settings).get_all_document_hashes()) if not self.settings.chroma_url else None
+        files = count_files(self.settings)
         return {
             "articles": files,
             "chunks": self.chunk_count(),

@@ -9,6 +9,7 @@ does not know (left by an interrupted run) is removed first, so a crash never le
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import time
@@ -23,6 +24,7 @@ from llama_index.core.ingestion import DocstoreStrategy, IngestionPipeline
 from llama_index.core.node_parser import SentenceSplitter
 from llama_index.core.schema import BaseNode, TransformComponent
 from llama_index.core.storage.docstore import SimpleDocumentStore
+from llama_index.core.storage.docstore.keyval_docstore import KVDocumentStore
 
 from assistant.settings import Settings
 from store.documents import FileProblem, read_folder
@@ -122,7 +124,21 @@ def store_lock(settings: Settings, on_wait: Callable[[], None] | None = None) ->
         lock.release()
 
 
-def load_docstore(settings: Settings) -> SimpleDocumentStore:
+def load_docstore(settings: Settings) -> KVDocumentStore:
+    """The ingest record: a JSON file in the store folder, or (server mode) a side collection on the server."""
+    if settings.chroma_url:
+        from store.chroma import open_client, open_collection, open_kv_collection, server_error
+        from store.kvstore import ChromaDocumentStore, ChromaKVStore
+
+        client = open_client(settings)  # StoreError naming the URL when unreachable
+        try:
+            # the record belongs to one incarnation of the chunk collection: if that was dropped
+            # and recreated (rebuild), the record is stale and starts empty
+            owner = str(open_collection(client, settings.collection).id)
+            kv = ChromaKVStore(open_kv_collection(client, settings.collection), owner=owner)
+            return ChromaDocumentStore(kv)
+        except Exception as exc:
+            raise server_error(settings, exc) from exc
     path = settings.docstore_path
     if path.is_file():
         try:
@@ -134,12 +150,73 @@ def load_docstore(settings: Settings) -> SimpleDocumentStore:
     return SimpleDocumentStore()
 
 
-def save_docstore(docstore: SimpleDocumentStore, settings: Settings) -> None:
-    """Persist atomically: a kill mid-write leaves the previous checkpoint intact."""
+def save_docstore(docstore: KVDocumentStore, settings: Settings) -> None:
+    """Checkpoint the ingest record; a kill mid-write leaves the previous checkpoint intact.
+
+    Embedded: an atomic file replace. Server: one batched write of what changed since the last
+    checkpoint (see ``store.kvstore``).
+    """
+    from store.kvstore import ChromaDocumentStore
+
+    if isinstance(docstore, ChromaDocumentStore):
+        from store.chroma import server_error
+
+        try:
+            docstore.flush()
+        except Exception as exc:
+            raise server_error(settings, exc) from exc
+        return
+    if not isinstance(docstore, SimpleDocumentStore):
+        raise TypeError(f"cannot save a {type(docstore).__name__}")
     path = settings.docstore_path
     tmp = path.with_suffix(".json.tmp")
     docstore.persist(persist_path=str(tmp))
     os.replace(tmp, path)
+
+
+def ingest_state_version(settings: Settings) -> Any:
+    """A value that changes whenever an ingest (from any process, any machine in server mode) changed the store.
+
+    Compare it with the chunk count to decide whether indexes derived from the store are stale.
+    """
+    if settings.chroma_url:
+        from store.chroma import open_client, open_kv_collection, server_error
+        from store.kvstore import state_version
+
+        client = open_client(settings)
+        try:
+            return state_version(open_kv_collection(client, settings.collection))
+        except Exception as exc:
+            raise server_error(settings, exc) from exc
+    path = settings.docstore_path
+    return path.stat().st_mtime if path.exists() else 0.0
+
+
+def count_files(settings: Settings) -> int:
+    """How many files the ingest record holds (cheap in both modes)."""
+    if settings.chroma_url:
+        from store.chroma import open_client, open_kv_collection, server_error
+        from store.kvstore import count_documents
+
+        client = open_client(settings)
+        try:
+            return count_documents(open_kv_collection(client, settings.collection))
+        except Exception as exc:
+            raise server_error(settings, exc) from exc
+    return len(load_docstore(settings).get_all_document_hashes())
+
+
+def reset_ingest_state(settings: Settings) -> None:
+    """Forget every file (``ingest --rebuild``): delete the JSON record or the server's side collection."""
+    if settings.chroma_url:
+        from store.chroma import open_client
+        from store.kvstore import kv_collection_name
+
+        client = open_client(settings)
+        with contextlib.suppress(Exception):  # absent already
+            client.delete_collection(kv_collection_name(settings.collection))
+        return
+    settings.docstore_path.unlink(missing_ok=True)
 
 
 def _stored_doc_ids(vector_store: Any) -> set[str]:
@@ -170,7 +247,8 @@ def run_ingest(
         known_ids = set(known.values())
 
         # chunks of files the docstore never recorded (an interrupted run): remove them first
-        for orphan in _stored_doc_ids(vector_store) - known_ids:
+        stored_ids = _stored_doc_ids(vector_store)
+        for orphan in stored_ids - known_ids:
             vector_store.delete(orphan)
 
         present = {d.id_ for d in docs} | {p.source for p in problems}
@@ -186,6 +264,11 @@ def run_ingest(
                 report.added.append(doc.id_)
                 todo.append(doc)
             elif old != doc.hash:
+                report.changed.append(doc.id_)
+                todo.append(doc)
+            elif doc.id_ not in stored_ids:
+                # recorded but its chunks are gone (the Chroma folder was removed): embed it again
+                docstore.delete_document(doc.id_, raise_error=False)
                 report.changed.append(doc.id_)
                 todo.append(doc)
             else:

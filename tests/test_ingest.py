@@ -120,3 +120,23 @@ def test_unwritable_store_is_a_clear_error(tmp_path: Path) -> None:
     svc = Service(make_settings(tmp_path, tmp_path).model_copy(update={"store_dir": blocker / "store"}))
     with pytest.raises(StoreError, match="not writable"):
         svc.ingest()
+
+
+def test_lost_chunks_are_rebuilt_even_when_the_ingest_record_survives(tmp_path: Path, corpus: Path) -> None:
+    import shutil
+    import subprocess
+    import sys
+
+    settings = make_settings(tmp_path, corpus)
+    first = Service(settings).ingest()
+    shutil.rmtree(settings.chroma_path)  # the vectors are gone, docstore.json is not
+    # a new process, as a user would run it (Chroma caches open stores per process)
+    proc = subprocess.run(
+        [sys.executable, "-m", "assistant.cli", "ingest", str(corpus), "--store", str(settings.store_dir)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert f"0 added, {len(first.added)} changed" in proc.stderr
+    assert f"{first.total_chunks} chunks in store" in proc.stderr

@@ -23,6 +23,7 @@ setup_offline()
 
 import gradio as gr  # noqa: E402
 
+from assistant.readers import ReaderError  # noqa: E402
 from assistant.service import QuestionError, Service  # noqa: E402
 from store.chroma import StoreError  # noqa: E402
 from ui import render  # noqa: E402
@@ -276,7 +277,7 @@ def build_app(service: Service, examples: list[str] | None = None) -> gr.Blocks:
         """
         try:
             return service.ask(question, history if isinstance(history, list) else None).to_dict()
-        except QuestionError as exc:  # shown to the caller even with show_error=False
+        except (QuestionError, ReaderError) as exc:  # shown to the caller even with show_error=False
             raise gr.Error(str(exc)) from exc
         except Exception as exc:
             reason = store_failure(exc)
