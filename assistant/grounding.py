@@ -37,29 +37,7 @@ class Grounded:
 
 def number_citations(evidence: list[Evidence]) -> Grounded:
     """Compose the extractive answer: each evidence sentence followed by its citation markers."""
-    citations: list[Citation] = []
-    seen: dict[tuple[str, int, int], int] = {}
-    parts: list[str] = []
-    for ev in evidence:
-        markers = []
-        for item in [ev, *ev.also]:
-            key = (item.source, item.start, item.end)
-            if key not in seen:
-                seen[key] = len(citations) + 1
-                citations.append(
-                    Citation(
-                        n=seen[key],
-                        source=item.source,
-                        start=item.start,
-                        end=item.end,
-                        quote=item.text,
-                        score=round(float(item.score), 4),
-                        title=item.title,
-                    )
-                )
-            markers.append(f"[{seen[key]}]")
-        parts.append(f"{ev.text.strip()} {''.join(dict.fromkeys(markers))}")
-    return Grounded(answer=" ".join(parts), citations=citations)
+    return compose([(ev.text, [ev]) for ev in evidence])
 
 
 def refusal_text(question: str) -> str:
