@@ -32,7 +32,8 @@ import numpy as np
 
 from assistant.grounding import refusal_text
 from assistant.readers.extractive import Candidate, ExtractiveReader
-from assistant.records import AnswerRecord, Citation, Claim, Retrieved
+from assistant.records import AnswerRecord, Citation, Claim
+from assistant.retrieval import retrieved_of
 from assistant.text import NUMBER_WORDS, STOPWORDS, content_terms, question_type, stem, words
 
 #: passages retrieved for a perspectives answer (more than for a plain answer: every side is wanted)
@@ -706,15 +707,7 @@ def perspectives_record(
     extractive = extractive_reader(reader, retriever.settings, embed_model, retriever.stats)
     nodes = retriever.retrieve(standalone, top_k=max(TOP_K, retriever.settings.top_k), sources=sources)
     result = find_perspectives(extractive, standalone, nodes, focus=question if standalone != question else None)
-    retrieved = [
-        Retrieved(
-            source=n.node.metadata.get("source", ""),
-            start=n.node.start_char_idx or 0,
-            end=n.node.end_char_idx or 0,
-            score=round(float(n.score or 0.0), 4),
-        )
-        for n in nodes
-    ]
+    retrieved = retrieved_of(nodes)
     if result.refused:
         answer, citations, claims = refusal_text(question), [], []
         reason = result.reason

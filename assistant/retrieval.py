@@ -17,6 +17,7 @@ from llama_index.core.retrievers import BaseRetriever, QueryFusionRetriever
 from llama_index.core.schema import TextNode
 from llama_index.core.vector_stores.utils import metadata_dict_to_node
 
+from assistant.records import Retrieved
 from assistant.settings import Settings
 from assistant.text import content_terms
 
@@ -150,3 +151,16 @@ def _fuse(retrievers: list[BaseRetriever], top_k: int) -> QueryFusionRetriever:
         num_queries=1,
         use_async=False,
     )
+
+
+def retrieved_of(nodes: list[Any]) -> list[Retrieved]:
+    """The answer record's ``retrieved`` list: every retrieved passage in rank order."""
+    return [
+        Retrieved(
+            source=n.node.metadata.get("source", ""),
+            start=n.node.start_char_idx or 0,
+            end=n.node.end_char_idx or 0,
+            score=round(float(n.score or 0.0), 4),
+        )
+        for n in nodes
+    ]

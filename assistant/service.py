@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.offline import setup_offline
-from assistant.records import AnswerRecord, Retrieved
+from assistant.records import AnswerRecord
 from assistant.settings import Settings
 
 MAX_QUESTION_CHARS = 2000
@@ -243,6 +243,7 @@ class Service:
         from assistant.condense import condense
         from assistant.grounding import compose, number_citations, refusal_text
         from assistant.perspectives import add_source_metadata
+        from assistant.retrieval import retrieved_of
 
         question = _clean_question(question)
         retriever, reader = self._engine()
@@ -252,15 +253,7 @@ class Service:
         nodes = retriever.retrieve(standalone, sources=files)
         response = reader.synthesize(standalone, nodes, focus=question if standalone != question else None)
         selection = response.metadata["selection"]
-        retrieved = [
-            Retrieved(
-                source=n.node.metadata.get("source", ""),
-                start=n.node.start_char_idx or 0,
-                end=n.node.end_char_idx or 0,
-                score=round(float(n.score or 0.0), 4),
-            )
-            for n in nodes
-        ]
+        retrieved = retrieved_of(nodes)
         if selection.refused:
             answer, citations = refusal_text(question), []
         else:
