@@ -155,33 +155,43 @@ def align(
     return out
 
 
-def compose(sentences: list[tuple[str, list[Evidence]]]) -> Grounded:
-    """Compose a generated answer: each sentence as written, followed by the markers of its evidence.
+class CitationList:
+    """Citations numbered 1..k in order of first use; a passage cited again keeps its number."""
 
-    Numbering, de-duplication and quotes follow ``number_citations``: markers 1..k in order of
-    first use, each citation once, every quote the evidence's exact text.
+    def __init__(self) -> None:
+        self.items: list[Citation] = []
+        self._seen: dict[tuple[str, int, int], int] = {}
+
+    def number(self, source: str, start: int, end: int, quote: str, score: float, **extra: Any) -> int:
+        key = (source, start, end)
+        if key not in self._seen:
+            self._seen[key] = len(self.items) + 1
+            self.items.append(
+                Citation(
+                    n=self._seen[key],
+                    source=source,
+                    start=start,
+                    end=end,
+                    quote=quote,
+                    score=round(float(score), 4),
+                    **extra,
+                )
+            )
+        return self._seen[key]
+
+
+def compose(sentences: list[tuple[str, list[Evidence]]]) -> Grounded:
+    """Compose an answer: each sentence as written, followed by the markers of its evidence.
+
+    Markers are 1..k in order of first use, each citation once, every quote the evidence's exact text.
     """
-    citations: list[Citation] = []
-    seen: dict[tuple[str, int, int], int] = {}
+    cites = CitationList()
     parts: list[str] = []
     for text, evidence in sentences:
-        markers = []
-        for ev in evidence:
-            for item in [ev, *ev.also]:
-                key = (item.source, item.start, item.end)
-                if key not in seen:
-                    seen[key] = len(citations) + 1
-                    citations.append(
-                        Citation(
-                            n=seen[key],
-                            source=item.source,
-                            start=item.start,
-                            end=item.end,
-                            quote=item.text,
-                            score=round(float(item.score), 4),
-                            title=item.title,
-                        )
-                    )
-                markers.append(f"[{seen[key]}]")
+        markers = [
+            f"[{cites.number(i.source, i.start, i.end, i.text, i.score, title=i.title)}]"
+            for ev in evidence
+            for i in [ev, *ev.also]
+        ]
         parts.append(f"{text.strip()} {''.join(dict.fromkeys(markers))}".strip())
-    return Grounded(answer=" ".join(parts), citations=citations)
+    return Grounded(answer=" ".join(parts), citations=cites.items)

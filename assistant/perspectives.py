@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.grounding import refusal_text
+from assistant.grounding import CitationList, refusal_text
 from assistant.readers.extractive import Candidate, ExtractiveReader
 from assistant.records import AnswerRecord, Citation, Claim
 from assistant.retrieval import retrieved_of
@@ -629,31 +629,24 @@ def _shown(group: Group) -> str:
 def compose(result: Perspectives, nodes: list[Any]) -> tuple[str, list[Citation], list[Claim]]:
     """Number the citations and write the answer: each claim, who supports it, who contradicts it."""
     meta = source_metadata(nodes)
-    citations: list[Citation] = []
-    seen: dict[tuple[str, int, int], int] = {}
+    cites = CitationList()
 
     def cite(group: Group) -> list[int]:
         numbers = []
         for s in group.members:
-            c = s.cand
-            key = (c.source, c.start, c.end)
-            if key not in seen:
-                seen[key] = len(citations) + 1
-                m = meta.get(c.source, {})
-                citations.append(
-                    Citation(
-                        n=seen[key],
-                        source=c.source,
-                        start=c.start,
-                        end=c.end,
-                        quote=c.text,
-                        score=round(float(s.relevance), 4),
-                        title=c.title or m.get("title") or None,
-                        outlet=m.get("outlet") or None,
-                        date=m.get("date") or None,
-                    )
+            c, m = s.cand, meta.get(s.cand.source, {})
+            numbers.append(
+                cites.number(
+                    c.source,
+                    c.start,
+                    c.end,
+                    c.text,
+                    s.relevance,
+                    title=c.title or m.get("title") or None,
+                    outlet=m.get("outlet") or None,
+                    date=m.get("date") or None,
                 )
-            numbers.append(seen[key])
+            )
         return list(dict.fromkeys(numbers))
 
     paragraphs: list[str] = []
@@ -679,7 +672,7 @@ def compose(result: Perspectives, nodes: list[Any]) -> tuple[str, list[Citation]
             text += "\nNo retrieved article contradicts this."
         paragraphs.append(text)
         claims.append(Claim(claim=cg.claim.rep.cand.text.strip(), supporting=supporting, contradicting=contradicting))
-    return "\n\n".join(paragraphs), citations, claims
+    return "\n\n".join(paragraphs), cites.items, claims
 
 
 def extractive_reader(reader: Any, settings: Any, embed_model: Any, stats: Any) -> ExtractiveReader:
