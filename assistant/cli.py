@@ -15,7 +15,25 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from assistant.settings import Settings, load_settings
+from assistant.cli_common import (
+    ChromaOpt,
+    ConfigOpt,
+    CorpusOpt,
+    LlmModelOpt,
+    LlmUrlOpt,
+    ModelPathOpt,
+    ReaderOpt,
+    StoreOpt,
+    TopKOpt,
+    ensure_ingested,
+    err,
+    fail,
+    make_service,
+    out,
+    print_report,
+    run_ingest,
+    settings_from,
+)
 
 app = typer.Typer(
     name="news-assistant",
@@ -30,119 +48,81 @@ app = typer.Typer(
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-err = Console(stderr=True, soft_wrap=True)
-out = Console(soft_wrap=True)
-
-ConfigOpt = Annotated[Path | None, typer.Option("--config", help="TOML settings file.", show_default=False)]
-StoreOpt = Annotated[
-    Path | None, typer.Option("--store", help="Store folder [env ASSISTANT_STORE_DIR; default .news-assistant].")
-]
-CorpusOpt = Annotated[
-    Path | None, typer.Option("--corpus", help="Corpus folder [env ASSISTANT_CORPUS_DIR; default seeds].")
-]
-ChromaOpt = Annotated[
-    str | None, typer.Option("--chroma-url", help="Chroma server http://HOST:PORT instead of the embedded store.")
-]
-TopKOpt = Annotated[int | None, typer.Option("-k", "--top-k", help="Passages retrieved per question [default 6].")]
-ModelPathOpt = Annotated[Path | None, typer.Option("--model-path", help="GGUF model for --reader llamacpp.")]
-LlmUrlOpt = Annotated[str | None, typer.Option("--llm-url", help="Base URL of an OpenAI-compatible or Ollama server.")]
-LlmModelOpt = Annotated[str | None, typer.Option("--llm-model", help="Model name on that server.")]
-ReaderOpt = Annotated[
-    str | None, typer.Option("--reader", help="Reader: extractive (default), llamacpp, openai or ollama.")
-]
-
-
-def _settings(**flags: Any) -> Settings:
-    from pydantic import ValidationError
-
-    try:
-        return load_settings(**flags)
-    except FileNotFoundError as exc:
-        err.print(f"[red]error:[/] {escape(str(exc))}")
-        raise typer.Exit(2) from exc
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first.get("loc", ()))
-        err.print(f"[red]error:[/] bad setting {where}: {escape(first.get('msg', 'invalid'))}")
-        raise typer.Exit(2) from exc
-
-
-def _service(settings: Settings) -> Any:
-    from assistant.service import Service
-
-    return Service(settings)
-
-
-def _fail(message: str, code: int = 1) -> typer.Exit:
-    err.print(f"[red]error:[/] {escape(message)}")
-    return typer.Exit(code)
-
-
-def _run_ingest(svc: Any, folder: Path | None, rebuild: bool = False, quiet: bool = False) -> Any:
-    """Ingest with a progress bar on stderr; returns the report."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    from store.chroma import StoreError
-    from store.ingest import IngestError
-
-    with Progress(
-        TextColumn("[bold]ingest[/]"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("files"),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-        disable=quiet,
-    ) as bar:
-        task = bar.add_task("ingest", total=None)
-
-        def progress(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=max(total, 1))
-
-        def waiting() -> None:
-            err.print("another ingest is running on this store; waiting for it to finish …")
-
-        try:
-            return svc.ingest(folder, progress=progress, rebuild=rebuild, on_wait=waiting)
-        except (IngestError, StoreError) as exc:
-            raise _fail(str(exc)) from exc
-
-
-def _print_report(report: Any) -> None:
-    for problem in report.problems:
-        err.print(f"[yellow]skipped[/] {escape(str(problem))}")
-    err.print(
-        f"[green]ingested[/] {report.folder}: {len(report.added)} added, {len(report.changed)} changed, "
-        f"{len(report.unchanged)} unchanged, {len(report.removed)} removed, {len(report.problems)} skipped; "
-        f"{report.new_chunks} new chunks, {report.total_chunks} chunks in store; {report.seconds:.1f} s"
-    )
 
 
 @app.command()
 def ingest(
-    folder: Annotated[
-        Path | None, typer.Argument(help="Folder of .txt/.md articles [default: the corpus setting].")
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Article files (.txt/.md) or folders of them (read recursively) [default: the corpus setting].",
+            show_default=False,
+        ),
     ] = None,
+    prune: Annotated[
+        bool, typer.Option("--prune", help="Also remove articles that came from these folders and are gone from them.")
+    ] = False,
     store: StoreOpt = None,
     chroma_url: ChromaOpt = None,
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Drop the store and ingest from scratch.")] = False,
     max_file_mb: Annotated[float | None, typer.Option(help="Skip files larger than this [default 20].")] = None,
     config: ConfigOpt = None,
 ) -> None:
-    """Read articles, chunk them (tiktoken), embed them and store them in Chroma, incrementally.
+    """Add new and update changed articles: chunk them (tiktoken), embed them, store them in Chroma.
 
-    Unchanged files are skipped by content hash, changed files are replaced, and files gone from
-    the folder are removed from the store. Exit 1 when no file could be ingested.
+    Incremental: unchanged files are skipped by content hash, changed ones replaced. Ingesting never
+    removes an article: folders ingested earlier stay, whatever this run is given. Remove with
+    `news-assistant remove NAME`, or `--prune` for files gone from the given folders. A path that
+    does not exist is an error that changes nothing. Exit 1 when no file could be ingested.
     """
-    settings = _settings(
-        config=config, store_dir=store, chroma_url=chroma_url, max_file_mb=max_file_mb, corpus_dir=folder
-    )
-    svc = _service(settings)
-    report = _run_ingest(svc, settings.corpus_dir, rebuild=rebuild)
-    _print_report(report)
+    settings = settings_from(config=config, store_dir=store, chroma_url=chroma_url, max_file_mb=max_file_mb)
+    svc = make_service(settings)
+    report = run_ingest(svc, list(paths) if paths else None, rebuild=rebuild, prune=prune)
+    print_report(report)
     if not report.ok:
-        raise _fail(f"nothing could be ingested from {settings.corpus_dir}")
+        raise fail(f"nothing could be ingested from {report.folder}")
+
+
+@app.command()
+def remove(
+    names: Annotated[list[str], typer.Argument(help="Names of articles as `sources` lists them.", show_default=False)],
+    store: StoreOpt = None,
+    chroma_url: ChromaOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Remove articles from the store (their chunks and their stored text). Unknown names remove nothing."""
+    svc = make_service(settings_from(config=config, store_dir=store, chroma_url=chroma_url))
+    gone = svc.remove(names)
+    err.print(f"[green]removed[/] {len(gone)} article(s): {escape(', '.join(gone))}; {svc.catalogue.count()} left")
+
+
+@app.command()
+def sources(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the list as a JSON array.")] = False,
+    store: StoreOpt = None,
+    chroma_url: ChromaOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """List the articles the store holds: name, title, outlet, date, chunks, where from, when ingested."""
+    import json
+
+    svc = make_service(settings_from(config=config, store_dir=store, chroma_url=chroma_url))
+    entries = [e.public() for e in svc.sources()]
+    if as_json:
+        sys.stdout.write(json.dumps(entries, ensure_ascii=False, indent=2) + "\n")
+        return
+    if not entries:
+        err.print("the store is empty: add articles with `news-assistant ingest FOLDER`")
+        return
+    from rich.table import Table
+
+    table = Table(show_lines=False, pad_edge=False)
+    for col in ("name", "title", "outlet", "date", "chunks", "from", "ingested"):
+        table.add_column(col, overflow="fold")
+    for e in entries:
+        table.add_row(e["name"], e["title"], e["outlet"], e["date"], str(e["chunks"]), e["origin"], e["ingested"])
+    out.print(table)
+    err.print(f"{len(entries)} article(s), {sum(e['chunks'] for e in entries)} chunks")
 
 
 def _answer(
@@ -152,31 +132,20 @@ def _answer(
     perspectives: bool = False,
     sources: list[str] | None = None,
 ) -> Any:
-    from assistant.readers import ReaderError
-    from assistant.service import QuestionError
-    from store.chroma import StoreError
+    from assistant.errors import AssistantError
+    from assistant.library import store_failure
 
     try:
         if perspectives:
             return svc.perspectives(question, history, sources=sources)
         return svc.ask(question, history, sources=sources)
-    except QuestionError as exc:
-        raise _fail(str(exc), 2) from exc
-    except (StoreError, ReaderError) as exc:
-        raise _fail(str(exc)) from exc
-
-
-def _ensure(svc: Any) -> None:
-    from store.chroma import StoreError
-
-    try:
-        report = svc.ensure_ingested(notify=lambda m: err.print(m))
-    except StoreError as exc:
-        raise _fail(str(exc)) from exc
-    if report is not None:
-        _print_report(report)
-        if not report.ok:
-            raise _fail("the store is empty and nothing could be ingested; run `news-assistant ingest FOLDER`")
+    except AssistantError as exc:
+        raise fail(str(exc), exc.exit_code) from exc
+    except Exception as exc:
+        reason = store_failure(exc)  # the store damaged under us: say so, and how to get it back
+        if reason is None:
+            raise
+        raise fail(reason) from exc
 
 
 def _print_record(record: Any, console: Console = out) -> None:
@@ -185,7 +154,9 @@ def _print_record(record: Any, console: Console = out) -> None:
     if record.citations:
         console.print()
     for c in record.citations:
-        console.print(f"[cyan][{c.n}][/] [bold]{escape(c.source)}[/] [dim]chars {c.start}–{c.end}[/]")
+        about = " · ".join(x for x in (getattr(c, "outlet", None), getattr(c, "date", None)) if x)
+        about = f" [dim]({escape(about)})[/]" if about else ""
+        console.print(f"[cyan][{c.n}][/] [bold]{escape(c.source)}[/]{about} [dim]chars {c.start}–{c.end}[/]")
         console.print(f"    “{escape(c.quote)}”", highlight=False)
 
 
@@ -226,8 +197,8 @@ def ask(
     holds "claims": each claim with the citation numbers that support and contradict it.
     """
     if not question.strip():
-        raise _fail("the question is empty", 2)
-    settings = _settings(
+        raise fail("the question is empty", 2)
+    settings = settings_from(
         config=config,
         store_dir=store,
         corpus_dir=corpus,
@@ -238,8 +209,8 @@ def ask(
         llm_url=llm_url,
         llm_model=llm_model,
     )
-    svc = _service(settings)
-    _ensure(svc)
+    svc = make_service(settings)
+    ensure_ingested(svc)
     record = _answer(svc, question, perspectives=perspectives, sources=source or None)
     if as_json:
         sys.stdout.write(record.to_json() + "\n")
@@ -268,7 +239,7 @@ def chat(
 
     Type a question and press Enter; /new starts a new conversation; /quit (or Ctrl-D) leaves.
     """
-    settings = _settings(
+    settings = settings_from(
         config=config,
         store_dir=store,
         corpus_dir=corpus,
@@ -279,8 +250,8 @@ def chat(
         llm_url=llm_url,
         llm_model=llm_model,
     )
-    svc = _service(settings)
-    _ensure(svc)
+    svc = make_service(settings)
+    ensure_ingested(svc)
 
     history: list[dict[str, str]] = []
     err.print("[dim]Ask about the articles. /new clears the conversation, /quit leaves.[/]")
@@ -315,8 +286,13 @@ def main() -> None:
     from assistant.offline import setup_offline
 
     setup_offline()
+    from assistant.errors import AssistantError
+
     try:
         app()
+    except AssistantError as exc:  # an expected failure: its message, on one line, never a traceback
+        err.print(f"[red]error:[/] {escape(str(exc))}")
+        sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         err.print("interrupted")
         sys.exit(130)

@@ -7,13 +7,13 @@ retriever is rebuilt only when the store's contents change.
 from __future__ import annotations
 
 import contextlib
-import shutil
 import threading
 import time
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
+from assistant.errors import UsageError
+from assistant.library import LibraryMixin
 from assistant.offline import setup_offline
 from assistant.records import AnswerRecord
 from assistant.settings import Settings
@@ -21,11 +21,11 @@ from assistant.settings import Settings
 MAX_QUESTION_CHARS = 2000
 
 
-class QuestionError(ValueError):
+class QuestionError(UsageError, ValueError):
     """The question cannot be asked as given (empty, unusable); the message says why."""
 
 
-class Service:
+class Service(LibraryMixin):
     """Ingest, ask and stream: the only entry points the CLI and the web app use."""
 
     def __init__(self, settings: Settings) -> None:
@@ -40,6 +40,7 @@ class Service:
         self._version: Any = None
         self._db_identity: tuple[int, int] | None = None  # the embedded database file this process opened
         self._chroma_system: Any = None  # Chroma's cached connection to it
+        self._catalogue: Any = None
 
     # -- components, built once ---------------------------------------------------------------
     @property
@@ -145,9 +146,10 @@ class Service:
         self._collection = None
         self._retriever = None
         self._version = None
+        self._catalogue = None
 
     def _store_version(self) -> tuple[int, Any]:
-        from store.ingest import ingest_state_version
+        from store.record import ingest_state_version
 
         return (self.chunk_count(), ingest_state_version(self.settings))
 
@@ -170,62 +172,6 @@ class Service:
         if self.chunk_count() > 0:
             _, reader = self._engine()
             reader.cache.get(["warm up"])
-
-    # -- ingest --------------------------------------------------------------------------------
-    def ingest(
-        self,
-        folder: Path | None = None,
-        progress: Callable[[int, int], None] | None = None,
-        rebuild: bool = False,
-        on_wait: Callable[[], None] | None = None,
-    ) -> Any:
-        from store.ingest import run_ingest
-
-        self._check_store(reopen=True)
-        if rebuild:
-            self.reset_store()
-        report = run_ingest(
-            self.settings,
-            Path(folder) if folder is not None else self.settings.corpus_dir,
-            self.vector_store,
-            self.embed_model,
-            progress=progress,
-            on_wait=on_wait,
-        )
-        with self._lock:
-            self._version = None
-        return report
-
-    def reset_store(self) -> None:
-        """Drop every chunk and the ingest record (``ingest --rebuild``)."""
-        from store.chroma import StoreError, open_client
-
-        self._check_store(reopen=True)
-        try:
-            client = open_client(self.settings)
-        except StoreError:
-            if self.settings.chroma_url:
-                raise
-            # a damaged embedded database cannot even be opened to drop the collection: remove its files
-            self._close_store(force=True)
-            shutil.rmtree(self.settings.chroma_path, ignore_errors=True)
-            client = open_client(self.settings)
-        with contextlib.suppress(Exception):
-            client.delete_collection(self.settings.collection)
-        from store.ingest import reset_ingest_state
-
-        reset_ingest_state(self.settings)
-        self._vector_store = None
-        self._collection = None
-        self._retriever = None
-
-    def ensure_ingested(self, notify: Callable[[str], None] | None = None, **kwargs: Any) -> Any:
-        """Ingest the default corpus if the store is empty (so the first ``ask`` just works)."""
-        if self.chunk_count() > 0:
-            return None
-        if notify:
-            notify(f"The store is empty: ingesting {self.settings.corpus_dir} first …")
-        return self.ingest(**kwargs)
 
     # -- answers -------------------------------------------------------------------------------
     def ask(
@@ -304,29 +250,6 @@ class Service:
             text = f"{text} {word}" if text else word
             yield text, None
         yield record.answer, record
-
-    # -- status and sources ---------------------------------------------------------------------
-    def status(self) -> dict[str, Any]:
-        from assistant.embedding import MODEL_NAME
-        from store.ingest import count_files
-
-        files = count_files(self.settings)
-        return {
-            "articles": files,
-            "chunks": self.chunk_count(),
-            "reader": self.settings.reader,
-            "embedding": MODEL_NAME,
-            "store": self.settings.chroma_url or str(self.settings.store_dir),
-            "corpus": str(self.settings.corpus_dir),
-        }
-
-    def article_text(self, source: str) -> str:
-        """The full text of an ingested article; names outside the corpus folder are refused."""
-        root = self.settings.corpus_dir.resolve()
-        path = (root / source).resolve()
-        if root not in path.parents or not path.is_file():
-            raise FileNotFoundError(f"no such article: {source}")
-        return path.read_text(encoding="utf-8")
 
 
 def _clean_question(question: str) -> str:

@@ -6,6 +6,7 @@ environment behind its back.
 
 from __future__ import annotations
 
+import difflib
 import os
 from pathlib import Path
 from typing import Any, Literal
@@ -17,6 +18,8 @@ from pydantic_settings import (
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+
+from assistant.errors import UsageError
 
 ReaderName = Literal["extractive", "llamacpp", "openai", "ollama"]
 
@@ -74,7 +77,7 @@ class Settings(BaseSettings):
         toml_path = _config_path()
         sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
         if toml_path is not None:
-            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_path))
+            sources.append(TomlFileSource(settings_cls, toml_file=toml_path))
         return tuple(sources)
 
     @property
@@ -84,6 +87,45 @@ class Settings(BaseSettings):
     @property
     def docstore_path(self) -> Path:
         return self.store_dir / "docstore.json"
+
+    @property
+    def upload_dir(self) -> Path:
+        """Where articles uploaded in the web chat are kept: the store's own folder, not the working directory."""
+        return self.store_dir / "uploads"
+
+
+class SettingsError(UsageError):
+    """A settings file that cannot be used as written (unknown key, unreadable TOML); the message names it."""
+
+
+#: Settings that are paths: relative ones in a TOML file are relative to that file.
+PATH_FIELDS = ("corpus_dir", "store_dir", "model_path")
+
+
+class TomlFileSource(TomlConfigSettingsSource):
+    """A TOML settings file whose relative paths resolve against the file, and whose unknown keys are errors."""
+
+    def __init__(self, settings_cls: type[BaseSettings], toml_file: Path) -> None:
+        self.toml_path = Path(toml_file)
+        super().__init__(settings_cls, toml_file=toml_file)
+
+    def _read_file(self, file_path: Path) -> dict[str, Any]:
+        try:
+            data = super()._read_file(file_path)
+        except Exception as exc:  # tomllib.TOMLDecodeError and friends
+            raise SettingsError(f"config file {file_path} is not valid TOML: {exc}") from exc
+        known = list(Settings.model_fields)
+        for key in data:
+            if key not in known:
+                close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+                hint = f" (did you mean {close[0]!r}?)" if close else f" (known keys: {', '.join(known)})"
+                raise SettingsError(f"unknown setting {key!r} in {file_path}{hint}")
+        base = Path(file_path).resolve().parent
+        for key in PATH_FIELDS:
+            value = data.get(key)
+            if isinstance(value, str) and value and not Path(value).expanduser().is_absolute():
+                data[key] = str(base / value)
+        return data
 
 
 _CONFIG_OVERRIDE: Path | None = None

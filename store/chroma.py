@@ -10,10 +10,11 @@ import threading
 from typing import Any
 from urllib.parse import urlparse
 
+from assistant.errors import AssistantError
 from assistant.settings import Settings
 
 
-class StoreError(RuntimeError):
+class StoreError(AssistantError):
     """The store cannot be opened or used; the message says what to do."""
 
 

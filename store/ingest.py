@@ -1,18 +1,19 @@
-"""Incremental ingestion: tiktoken chunks with character offsets, embedded into Chroma.
+"""Incremental ingestion: tiktoken chunks with character offsets, embedded into Chroma, catalogued.
 
 Built on LlamaIndex's ``IngestionPipeline`` with a docstore (``DocstoreStrategy.UPSERTS``): the
-docstore keeps each file's content hash, so an unchanged file never reaches the embedder, a
-changed file's chunks are replaced, and a file gone from the folder has its chunks deleted.
-Chunk ids are deterministic (``source#hash#i``), and on start any chunk whose file the docstore
-does not know (left by an interrupted run) is removed first, so a crash never leaves duplicates.
+docstore keeps each article's content hash, so an unchanged file never reaches the embedder and a
+changed file's chunks are replaced. Every article's text and facts go to the store's catalogue
+(``store.catalogue``). Ingesting only ever adds and updates: an article leaves the store when the
+user asks (``remove``, or ``--prune`` for files gone from a folder), never because a folder is
+missing, empty or different. Chunk ids are deterministic (``name#hash#i``), and on start any chunk
+whose article the record does not know (left by an interrupted run) is removed first, so a crash
+never leaves duplicates.
 """
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
-import os
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,20 +24,21 @@ from llama_index.core import Document
 from llama_index.core.ingestion import DocstoreStrategy, IngestionPipeline
 from llama_index.core.node_parser import SentenceSplitter
 from llama_index.core.schema import BaseNode, TransformComponent
-from llama_index.core.storage.docstore import SimpleDocumentStore
-from llama_index.core.storage.docstore.keyval_docstore import KVDocumentStore
 
+from assistant.errors import AssistantError
 from assistant.settings import Settings
-from store.documents import FileProblem, read_folder
+from store.catalogue import ArticleEntry, Catalogue
+from store.documents import FileProblem, read_article, read_folder
+from store.record import load_docstore, save_docstore
 
 Progress = Callable[[int, int], None]
 
-#: Documents embedded between two docstore checkpoints.
+#: Documents embedded between two checkpoints.
 BATCH_DOCS = 32
 
 
-class IngestError(RuntimeError):
-    """Ingestion could not run at all (missing folder, unusable store); the message says why."""
+class IngestError(AssistantError):
+    """Ingestion could not run at all (missing path, unusable store); nothing was changed."""
 
 
 @dataclass
@@ -58,12 +60,22 @@ class IngestReport:
     @property
     def ok(self) -> bool:
         """True when at least one file is ingested or up to date (exit code 0)."""
-        return bool(self.added or self.changed or self.unchanged)
+        return bool(self.added or self.changed or self.unchanged or self.removed)
 
 
 def chunk_id(index: int, doc: BaseNode) -> str:
     """Deterministic chunk id: re-running an interrupted ingest rewrites, never duplicates."""
     return f"{doc.id_}#{doc.hash[:12]}#{index}"
+
+
+def chunking_of(settings: Settings, embed_model: Any) -> dict[str, Any]:
+    """The settings that shape the stored chunks; recorded in the store, checked at every ingest."""
+    return {
+        "chunk_size": settings.chunk_size,
+        "chunk_overlap": settings.chunk_overlap,
+        "tokenizer": "cl100k_base",
+        "embedding": str(getattr(embed_model, "model_name", "") or type(embed_model).__name__),
+    }
 
 
 def make_splitter(settings: Settings) -> SentenceSplitter:
@@ -91,27 +103,28 @@ class ChunkOffsets(TransformComponent):
 
 
 class StoreLock:
-    """An exclusive lock on the store folder, so two ingests never write at once."""
+    """An exclusive lock on a file of the store folder (``filelock``), so two ingests never write at once."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._fh: Any = None
+        self._lock: Any = None
 
     def acquire(self, on_wait: Callable[[], None] | None = None) -> None:
+        from filelock import FileLock, Timeout
+
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._fh = open(self.path, "a+")  # noqa: SIM115 - held until release()
+        self._lock = FileLock(str(self.path))
         try:
-            fcntl.flock(self._fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+            self._lock.acquire(timeout=0)
+        except Timeout:
             if on_wait:
                 on_wait()
-            fcntl.flock(self._fh, fcntl.LOCK_EX)
+            self._lock.acquire()
 
     def release(self) -> None:
-        if self._fh is not None:
-            fcntl.flock(self._fh, fcntl.LOCK_UN)
-            self._fh.close()
-            self._fh = None
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
 
 @contextmanager
@@ -124,99 +137,31 @@ def store_lock(settings: Settings, on_wait: Callable[[], None] | None = None) ->
         lock.release()
 
 
-def load_docstore(settings: Settings) -> KVDocumentStore:
-    """The ingest record: a JSON file in the store folder, or (server mode) a side collection on the server."""
-    if settings.chroma_url:
-        from store.chroma import open_client, open_collection, open_kv_collection, server_error
-        from store.kvstore import ChromaDocumentStore, ChromaKVStore
+def read_paths(paths: list[Path], max_bytes: int) -> tuple[list[tuple[Document, Path]], list[FileProblem]]:
+    """Every article under ``paths`` (files or folders) with the file it came from.
 
-        client = open_client(settings)  # StoreError naming the URL when unreachable
-        try:
-            # the record belongs to one incarnation of the chunk collection: if that was dropped
-            # and recreated (rebuild), the record is stale and starts empty
-            owner = str(open_collection(client, settings.collection).id)
-            kv = ChromaKVStore(open_kv_collection(client, settings.collection), owner=owner)
-            return ChromaDocumentStore(kv)
-        except Exception as exc:
-            raise server_error(settings, exc) from exc
-    path = settings.docstore_path
-    if path.is_file():
-        try:
-            return SimpleDocumentStore.from_persist_path(str(path))
-        except Exception as exc:
-            raise IngestError(
-                f"the ingest record {path} is unreadable ({exc}); run `news-assistant ingest --rebuild`"
-            ) from exc
-    return SimpleDocumentStore()
-
-
-def save_docstore(docstore: KVDocumentStore, settings: Settings) -> None:
-    """Checkpoint the ingest record; a kill mid-write leaves the previous checkpoint intact.
-
-    Embedded: an atomic file replace. Server: one batched write of what changed since the last
-    checkpoint (see ``store.kvstore``).
+    Folder articles are named by their path inside the folder, single files by their file name. A
+    path that does not exist is an ``IngestError`` before anything is read, so nothing changes.
     """
-    from store.kvstore import ChromaDocumentStore
-
-    if isinstance(docstore, ChromaDocumentStore):
-        from store.chroma import server_error
-
-        try:
-            docstore.flush()
-        except Exception as exc:
-            raise server_error(settings, exc) from exc
-        return
-    if not isinstance(docstore, SimpleDocumentStore):
-        raise TypeError(f"cannot save a {type(docstore).__name__}")
-    path = settings.docstore_path
-    tmp = path.with_suffix(".json.tmp")
-    docstore.persist(persist_path=str(tmp))
-    os.replace(tmp, path)
-
-
-def ingest_state_version(settings: Settings) -> Any:
-    """A value that changes whenever an ingest (from any process, any machine in server mode) changed the store.
-
-    Compare it with the chunk count to decide whether indexes derived from the store are stale.
-    """
-    if settings.chroma_url:
-        from store.chroma import open_client, open_kv_collection, server_error
-        from store.kvstore import state_version
-
-        client = open_client(settings)
-        try:
-            return state_version(open_kv_collection(client, settings.collection))
-        except Exception as exc:
-            raise server_error(settings, exc) from exc
-    path = settings.docstore_path
-    return path.stat().st_mtime if path.exists() else 0.0
-
-
-def count_files(settings: Settings) -> int:
-    """How many files the ingest record holds (cheap in both modes)."""
-    if settings.chroma_url:
-        from store.chroma import open_client, open_kv_collection, server_error
-        from store.kvstore import count_documents
-
-        client = open_client(settings)
-        try:
-            return count_documents(open_kv_collection(client, settings.collection))
-        except Exception as exc:
-            raise server_error(settings, exc) from exc
-    return len(load_docstore(settings).get_all_document_hashes())
-
-
-def reset_ingest_state(settings: Settings) -> None:
-    """Forget every file (``ingest --rebuild``): delete the JSON record or the server's side collection."""
-    if settings.chroma_url:
-        from store.chroma import open_client
-        from store.kvstore import kv_collection_name
-
-        client = open_client(settings)
-        with contextlib.suppress(Exception):  # absent already
-            client.delete_collection(kv_collection_name(settings.collection))
-        return
-    settings.docstore_path.unlink(missing_ok=True)
+    for path in paths:
+        if not path.exists():
+            raise IngestError(f"not found: {path} (nothing was changed)")
+        if not (path.is_dir() or path.is_file()):
+            raise IngestError(f"not a file or folder: {path} (nothing was changed)")
+    found: list[tuple[Document, Path]] = []
+    problems: list[FileProblem] = []
+    for path in paths:
+        if path.is_dir():
+            docs, probs = read_folder(path, max_bytes)
+            found += [(d, (path / d.id_).resolve()) for d in docs]
+            problems += probs
+        else:
+            result = read_article(path, path.parent, max_bytes)
+            if isinstance(result, FileProblem):
+                problems.append(result)
+            else:
+                found.append((result, path.resolve()))
+    return found, problems
 
 
 def _stored_doc_ids(vector_store: Any) -> set[str]:
@@ -224,55 +169,138 @@ def _stored_doc_ids(vector_store: Any) -> set[str]:
     return {m.get("document_id") for m in got.get("metadatas") or [] if m and m.get("document_id")}
 
 
+def _entry(doc: Document, origin: Path, chunks: int) -> ArticleEntry:
+    m = doc.metadata
+    return ArticleEntry(
+        name=doc.id_,
+        origin=str(origin),
+        sha256=m["sha256"],
+        title=m.get("title", ""),
+        date=m.get("date", ""),
+        outlet=m.get("outlet", ""),
+        people=m.get("people", ""),
+        places=m.get("places", ""),
+        chars=m.get("chars", len(doc.text)),
+        chunks=chunks,
+        ingested_at=time.time(),
+        text=doc.text,
+    )
+
+
+def remove_articles(
+    settings: Settings, names: list[str], vector_store: Any, catalogue: Catalogue, locked: bool = False
+) -> list[str]:
+    """Drop articles (chunks, hash record, catalogue entry); returns those that were in the store."""
+    if not locked:
+        with store_lock(settings):
+            return remove_articles(settings, names, vector_store, catalogue, locked=True)
+    docstore = load_docstore(settings)
+    known = catalogue.names() | set(docstore.get_all_document_hashes().values())
+    gone = [n for n in names if n in known]
+    for name in gone:
+        vector_store.delete(name)
+        docstore.delete_document(name, raise_error=False)
+    catalogue.delete(gone)
+    save_docstore(docstore, settings)
+    return gone
+
+
+def _prunable(paths: list[Path], present: set[str], catalogue: Catalogue) -> list[str]:
+    """Articles that came from one of the ingested folders and whose file is no longer there."""
+    roots = [p.resolve() for p in paths if p.is_dir()]
+    out = []
+    for e in catalogue.entries():
+        origin = Path(e.origin)
+        if e.name not in present and any(r in origin.parents for r in roots) and not origin.exists():
+            out.append(e.name)
+    return out
+
+
 def run_ingest(
     settings: Settings,
-    folder: Path,
+    paths: list[Path],
     vector_store: Any,
     embed_model: Any,
+    catalogue: Catalogue,
     progress: Progress | None = None,
     on_wait: Callable[[], None] | None = None,
+    prune: bool = False,
 ) -> IngestReport:
-    """Bring the store in line with ``folder``: add new, replace changed, remove deleted files."""
+    """Add new and update changed articles from ``paths``; with ``prune``, drop those gone from these folders."""
     start = time.perf_counter()
-    if not folder.exists():
-        raise IngestError(f"folder not found: {folder}")
-    if not folder.is_dir():
-        raise IngestError(f"not a folder: {folder}")
-    docs, problems = read_folder(folder, int(settings.max_file_mb * 1e6))
-    report = IngestReport(folder=str(folder), problems=problems)
+    mismatch = catalogue.chunking_mismatch(chunking_of(settings, embed_model))
+    if mismatch:
+        raise IngestError(
+            f"this store was built with other chunking settings ({'; '.join(mismatch)}): run "
+            "`news-assistant ingest --rebuild` to re-chunk every article, or set them back (nothing was changed)"
+        )
+    found, problems = read_paths(paths, int(settings.max_file_mb * 1e6))
+    report = IngestReport(folder=", ".join(str(p) for p in paths), problems=problems)
 
     with store_lock(settings, on_wait):
         docstore = load_docstore(settings)
-        known = docstore.get_all_document_hashes()  # hash -> doc id
-        known_ids = set(known.values())
+        known_ids = set(docstore.get_all_document_hashes().values())
 
-        # chunks of files the docstore never recorded (an interrupted run): remove them first
+        # chunks of articles the record never got (an interrupted run): remove them first
         stored_ids = _stored_doc_ids(vector_store)
         for orphan in stored_ids - known_ids:
             vector_store.delete(orphan)
 
-        present = {d.id_ for d in docs} | {p.source for p in problems}
-        for doc_id in sorted(known_ids - present):
-            docstore.delete_document(doc_id, raise_error=False)
-            vector_store.delete(doc_id)
-            report.removed.append(doc_id)
-
-        todo: list[Document] = []
-        for doc in docs:
-            old = docstore.get_document_hash(doc.id_)
-            if old is None:
-                report.added.append(doc.id_)
-                todo.append(doc)
-            elif old != doc.hash:
+        todo: list[tuple[Document, Path]] = []
+        seen: dict[str, Path] = {}
+        catalogued = {e.name: e for e in catalogue.entries()}  # one paged read, not one request per file
+        by_hash = {e.sha256: e.name for e in catalogued.values()}
+        for doc, origin in found:
+            if doc.id_ in seen:  # the same name twice in one run (two folders, or a folder and a file)
+                report.problems.append(
+                    FileProblem(doc.id_, f"another file of that name in this ingest ({seen[doc.id_]})")
+                )
+                continue
+            seen[doc.id_] = origin
+            entry = catalogued.get(doc.id_)
+            sha = doc.metadata["sha256"]
+            if entry is not None and entry.origin and entry.origin != str(origin):
+                if entry.sha256 == sha:
+                    catalogue.set_origin(doc.id_, str(origin))  # the same article, its folder moved
+                    report.unchanged.append(doc.id_)
+                else:
+                    report.problems.append(
+                        FileProblem(
+                            doc.id_,
+                            f"a different article of that name is already in the store (from {entry.origin}); "
+                            f"rename this file, or `news-assistant remove {doc.id_}` first",
+                        )
+                    )
+                continue
+            if entry is None:
+                twin = by_hash.get(sha)
+                if twin is not None:
+                    report.problems.append(FileProblem(doc.id_, f"same text as {twin}, already in the store"))
+                    continue
+                by_hash[sha] = doc.id_
+                if docstore.get_document_hash(doc.id_) is not None:
+                    # recorded, but its catalogue entry is gone (the Chroma folder was removed): redo it
+                    docstore.delete_document(doc.id_, raise_error=False)
+                    report.changed.append(doc.id_)
+                else:
+                    report.added.append(doc.id_)
+                todo.append((doc, origin))
+            elif entry.sha256 != sha or docstore.get_document_hash(doc.id_) != doc.hash:
                 report.changed.append(doc.id_)
-                todo.append(doc)
+                todo.append((doc, origin))
             elif doc.id_ not in stored_ids:
-                # recorded but its chunks are gone (the Chroma folder was removed): embed it again
+                # catalogued but its chunks are gone (the Chroma folder was removed): embed it again
                 docstore.delete_document(doc.id_, raise_error=False)
                 report.changed.append(doc.id_)
-                todo.append(doc)
+                todo.append((doc, origin))
             else:
                 report.unchanged.append(doc.id_)
+
+        if prune:
+            report.removed = remove_articles(
+                settings, _prunable(paths, set(seen), catalogue), vector_store, catalogue, locked=True
+            )
+            docstore = load_docstore(settings)
 
         pipeline = IngestionPipeline(
             transformations=[make_splitter(settings), ChunkOffsets(), embed_model],
@@ -285,15 +313,18 @@ def run_ingest(
         for i in range(0, len(todo), BATCH_DOCS):
             batch = todo[i : i + BATCH_DOCS]
             t0 = time.perf_counter()
-            nodes = pipeline.run(documents=batch, store_doc_text=False)
+            nodes = pipeline.run(documents=[d for d, _ in batch], store_doc_text=False)
             report.embed_seconds += time.perf_counter() - t0
             report.new_chunks += len(nodes)
+            per_doc = Counter(n.ref_doc_id for n in nodes)
+            # chunks first, then the catalogue, then the hash record: a crash in between is redone next time
+            catalogue.put([_entry(d, origin, per_doc[d.id_]) for d, origin in batch])
             save_docstore(docstore, settings)
             if progress:
                 progress(min(i + BATCH_DOCS, len(todo)), len(todo))
         save_docstore(docstore, settings)
 
     report.total_chunks = vector_store._collection.count()
-    report.total_files = len(docstore.get_all_document_hashes())
+    report.total_files = catalogue.count()
     report.seconds = time.perf_counter() - start
     return report

@@ -64,7 +64,7 @@ def test_usage_errors_exit_2_and_missing_folder_exits_1(workdir: Path) -> None:
     assert run(["ask", "--no-such-option", "x"], workdir).returncode == 2
     proc = run(["ingest", "no-such-folder", "--store", str(workdir / "other")], workdir)
     assert proc.returncode == 1
-    assert "folder not found" in proc.stderr and "Traceback" not in proc.stderr
+    assert "not found: no-such-folder" in proc.stderr and "Traceback" not in proc.stderr
 
 
 def test_ingest_with_bad_files_lists_them_and_exits_0(tmp_path: Path) -> None:

@@ -47,15 +47,18 @@ def test_reingest_unchanged_is_a_no_op(tmp_path: Path, corpus: Path) -> None:
     assert set(stored(svc)) == set(before)
 
 
-def test_changed_file_replaces_its_chunks_and_deleted_file_is_removed(tmp_path: Path, corpus: Path) -> None:
+def test_changed_file_replaces_its_chunks_and_deleted_file_goes_only_with_prune(tmp_path: Path, corpus: Path) -> None:
     svc = Service(make_settings(tmp_path, corpus))
     svc.ingest()
     before = stored(svc)
     changed = corpus / "004_34b2354248c643af.txt"
     changed.write_text(changed.read_text(encoding="utf-8") + "\nA new closing paragraph about the Paris talks.\n")
     (corpus / "001_0bf01c31decb14ad.txt").unlink()
-    report = svc.ingest()
-    assert report.changed == ["004_34b2354248c643af.txt"]
+    kept = svc.ingest()  # a file gone from the folder stays in the store unless the user prunes
+    assert kept.changed == ["004_34b2354248c643af.txt"] and kept.removed == []
+    assert any(m["source"] == "001_0bf01c31decb14ad.txt" for m in stored(svc).values())
+    report = svc.ingest(prune=True)
+    assert report.changed == []
     assert report.removed == ["001_0bf01c31decb14ad.txt"]
     after = stored(svc)
     assert not [m for m in after.values() if m["source"] == "001_0bf01c31decb14ad.txt"]
@@ -76,7 +79,7 @@ def test_interrupted_ingest_leaves_no_duplicates(tmp_path: Path, corpus: Path) -
     # a run killed before its checkpoint: chunks are in Chroma, the ingest record is not
     settings.docstore_path.unlink()
     report = Service(settings).ingest()
-    assert len(report.added) == 5
+    assert len(report.changed) == 5 and report.added == []  # the catalogue knew them: embedded again, once
     assert set(stored(svc)) == set(clean)
 
 
@@ -107,7 +110,7 @@ def test_bad_files_are_reported_one_line_each_and_the_rest_is_ingested(tmp_path:
 
 def test_missing_and_empty_folders_are_clear_errors(tmp_path: Path) -> None:
     svc = Service(make_settings(tmp_path, tmp_path / "nope"))
-    with pytest.raises(IngestError, match="folder not found"):
+    with pytest.raises(IngestError, match="not found.*nothing was changed"):
         svc.ingest()
     (tmp_path / "empty").mkdir()
     report = Service(make_settings(tmp_path, tmp_path / "empty")).ingest()

@@ -97,7 +97,7 @@ def machines(chroma_server: str, tmp_path_factory: pytest.TempPathFactory):
 
 
 def test_second_machine_sees_the_corpus_ingested_by_the_first(machines):
-    from store.ingest import count_files
+    from store.record import count_files
 
     _, b, first = machines
     assert first.new_chunks > 0
@@ -125,7 +125,7 @@ def test_answer_from_the_second_machine_has_verified_citations(machines):
 
 
 def test_a_change_from_one_machine_is_incremental_and_seen_by_the_other(machines):
-    from store.ingest import ingest_state_version
+    from store.record import ingest_state_version
 
     a, b, first = machines
     assert a.ask(QUESTION).citations  # a's engine is built on the current store
@@ -141,9 +141,37 @@ def test_a_change_from_one_machine_is_incremental_and_seen_by_the_other(machines
         assert [c.source for c in record.citations] == [EXTRA]
     finally:
         extra.unlink()
-    removed = b.ingest()
+    kept = b.ingest()  # gone from b's folder, but ingesting never removes: only --prune does
+    assert kept.removed == [] and EXTRA in {e.name for e in a.sources()}
+    removed = b.ingest(prune=True)
     assert removed.removed == [EXTRA] and removed.added == [] and removed.new_chunks == 0
     assert a.chunk_count() == first.total_chunks
+
+
+def test_ingest_a_on_one_machine_then_b_on_another_keeps_both(chroma_server, tmp_path):
+    """The catalogue lives with the collection: every machine sees every article, with its text."""
+    from assistant.service import Service
+    from tests.topics import ARTICLES, write_topics
+
+    folders = write_topics(tmp_path / "articles")
+    a, b = (
+        Service(load_settings(store_dir=tmp_path / m, collection="topics", chroma_url=chroma_server))
+        for m in ("a", "b")
+    )
+    assert a.ingest(folders["sport"]).added == sorted(ARTICLES["sport"])
+    second = b.ingest(folders["business"])
+    assert second.added == sorted(ARTICLES["business"]) and second.removed == []
+    everything = {n for files in ARTICLES.values() for n in files}
+    for machine in (a, b):
+        assert {e.name for e in machine.sources()} == everything
+    import shutil
+
+    shutil.rmtree(tmp_path / "articles")  # the files are gone from disk: the server still has their text
+    assert a.article("earnings.txt").text == ARTICLES["business"]["earnings.txt"]
+    record = a.ask("Who won the Lakeside Marathon?")
+    assert not record.refused and [c.source for c in record.citations][:1] == ["marathon.txt"], record.answer
+    assert b.remove(["marathon.txt"]) == ["marathon.txt"]
+    assert "marathon.txt" not in {e.name for e in a.sources()}
 
 
 def test_rebuild_in_server_mode_ingests_everything_again(chroma_server, tmp_path):

@@ -23,125 +23,18 @@ setup_offline()
 
 import gradio as gr  # noqa: E402
 
+from assistant.errors import AssistantError  # noqa: E402
+from assistant.library import store_failure  # noqa: E402
 from assistant.readers import ReaderError  # noqa: E402
 from assistant.service import QuestionError, Service  # noqa: E402
-from store.chroma import StoreError  # noqa: E402
 from ui import render  # noqa: E402
-from ui.uploads import add_uploads  # noqa: E402
+from ui.articles import ARTICLE_COLUMNS, article_rows, default_examples, source_choices  # noqa: E402
+from ui.style import CSS, HEAD  # noqa: E402
 
 #: Answers computed at once across all sessions (the rest wait in the queue).
 CONCURRENCY = 4
 #: Requests waiting in the queue before new ones are turned away.
 QUEUE_SIZE = 64
-
-#: Example questions about the seed articles (shown when the corpus holds them).
-SEED_EXAMPLES = {
-    "003_2c27475b07d2a74f.txt": [
-        "What did Jake Sullivan say the US would not allow?",
-        "Who is Einar Tangen?",
-        "Which photo agency took the picture of the officer adjusting a Russian flag?",
-    ],
-}
-
-CSS = """
-.na-header h1 { margin: 0 0 2px 0; font-size: 1.6rem; }
-.na-header p { margin: 0; color: var(--body-text-color-subdued); }
-.na-status { font-size: 0.9em; color: var(--body-text-color-subdued); }
-.na-cite { color: var(--color-accent); font-weight: 600; white-space: nowrap; }
-.na-sources { display: block; font-size: 0.85em; color: var(--body-text-color-subdued); }
-.na-sources code { font-size: 0.95em; }
-.na-understood { display: block; font-size: 0.82em; font-style: italic; color: var(--body-text-color-subdued); }
-.na-refused { color: #b45309; font-weight: 600; }
-.na-thinking { color: var(--body-text-color-subdued); font-style: italic; }
-#na-chat .message:has(.na-refused) { background: #fff7ed !important; border-color: #fdba74 !important; }
-.na-panel-empty { color: var(--body-text-color-subdued); padding: 8px 2px; }
-.na-panel-q { font-size: 0.9em; color: var(--body-text-color-subdued); margin-bottom: 8px; }
-.na-card { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 10px 12px;
-  margin-bottom: 10px; background: var(--block-background-fill); }
-.na-card-refused { border-color: #fdba74; background: #fff7ed; color: #7c2d12; }
-.na-card-head { font-weight: 600; }
-.na-file { font-family: var(--font-mono); font-size: 0.9em; }
-.na-title { font-weight: 600; margin-top: 2px; }
-.na-meta { font-size: 0.8em; color: var(--body-text-color-subdued); margin-top: 2px; }
-.na-warn { font-size: 0.85em; color: #b45309; margin-top: 4px; }
-.na-passage { margin: 8px 0 6px 0; padding: 4px 10px; border-left: 3px solid var(--color-accent);
-  font-size: 0.9em; line-height: 1.45; white-space: pre-wrap; color: var(--body-text-color); }
-.na-gap { display: block; height: 0.5em; }
-.na-card mark { background: #fde68a; color: #1f2937; padding: 0 1px; border-radius: 2px; }
-.na-about { font-size: 0.8em; color: var(--body-text-color-subdued); margin-top: 2px; }
-.na-outlet { font-weight: 600; }
-.na-support { color: #15803d; font-weight: 600; }
-.na-contra { color: #b91c1c; font-weight: 600; }
-.na-role { font-size: 0.75em; font-weight: 600; margin-left: 6px; padding: 0 6px; border-radius: 8px;
-  border: 1px solid currentColor; }
-.na-article summary { cursor: pointer; font-size: 0.85em; color: var(--color-accent); }
-.na-article-text { position: relative; max-height: 320px; overflow-y: auto; white-space: pre-wrap;
-  font-size: 0.85em; line-height: 1.45; margin-top: 6px; padding: 6px 8px;
-  border: 1px solid var(--border-color-primary); border-radius: 6px; }
-"""
-
-#: Opening a whole article scrolls its box to the marked passage.
-HEAD = """
-<script>
-document.addEventListener("toggle", (event) => {
-  const details = event.target;
-  if (!(details instanceof HTMLDetailsElement) || !details.open || !details.classList.contains("na-article")) return;
-  const box = details.querySelector(".na-article-text");
-  const mark = box && box.querySelector("mark");
-  if (mark) box.scrollTop = Math.max(0, mark.offsetTop - box.clientHeight / 3);
-}, true);
-</script>
-"""
-
-
-def default_examples(corpus_dir: Path) -> list[str]:
-    """Example questions that fit the corpus: the seed questions when the seed articles are there."""
-    out: list[str] = []
-    for name, questions in SEED_EXAMPLES.items():
-        if (corpus_dir / name).is_file():
-            out.extend(questions)
-    return out
-
-
-def source_choices(corpus_dir: Path, max_bytes: int = 2_000_000) -> list[tuple[str, str]]:
-    """The source filter's choices: (label, file name) for every article of the corpus folder.
-
-    The label names the outlet the article states for itself and its headline, so a reader can pick
-    "Al Jazeera" without knowing file names; the value is the file name as ingested.
-    """
-    from store.documents import find_articles, open_problem
-    from store.metadata import extract_outlet, extract_title
-
-    out: list[tuple[str, str]] = []
-    for path in find_articles(corpus_dir):
-        name = path.relative_to(corpus_dir).as_posix()
-        if open_problem(path, corpus_dir):  # a named pipe would hang the page; a link out would leak
-            continue
-        try:
-            with path.open(encoding="utf-8", errors="replace") as fh:
-                text = fh.read(max_bytes)
-        except OSError:
-            continue
-        outlet, _ = extract_outlet(text)
-        title = extract_title(text, max_chars=70)
-        label = " · ".join(x for x in (outlet, name) if x) + (f" — {title}" if title else "")
-        out.append((label, name))
-    return out
-
-
-def store_failure(exc: BaseException) -> str | None:
-    """The message for an error of the store itself met while answering (gone, damaged), else None.
-
-    A database damaged under a running server surfaces as a Chroma error; the user needs to hear that
-    it is the store and how to get it back, not a bare "Database error".
-    """
-    from chromadb.errors import ChromaError
-
-    if isinstance(exc, StoreError):
-        return str(exc)
-    if isinstance(exc, ChromaError):
-        return f"the store cannot be read ({exc}); rebuild it with `news-assistant ingest --rebuild`"
-    return None
 
 
 def _new_conversation() -> dict[str, Any]:
@@ -152,9 +45,15 @@ def _new_conversation() -> dict[str, Any]:
 def build_app(service: Service, examples: list[str] | None = None) -> gr.Blocks:
     """The chat page over ``service``; queue and API endpoint included (launch it with ``launch_app``)."""
     setup_offline()
+
+    def entries() -> list[Any]:
+        try:
+            return service.sources()
+        except Exception:  # a list must never break the page; the status line says what is wrong
+            return []
+
     if examples is None:
-        examples = default_examples(service.settings.corpus_dir)
-    max_bytes = int(service.settings.max_file_mb * 1e6)
+        examples = default_examples(entries())
 
     def status_text() -> str:
         try:
@@ -210,7 +109,7 @@ def build_app(service: Service, examples: list[str] | None = None) -> gr.Blocks:
                     ],
                     "records": {**conv["records"], len(chat) - 1: data},
                 }
-                yield "", chat, conv, render.sources_html(data, service.article_text)
+                yield "", chat, conv, render.sources_html(data, service.article)
         except QuestionError as exc:
             gr.Warning(str(exc))
             yield message, chat[:-2], conv, gr.skip()
@@ -224,49 +123,61 @@ def build_app(service: Service, examples: list[str] | None = None) -> gr.Blocks:
     def show_sources(conv: dict[str, Any] | None, evt: gr.SelectData) -> Any:
         index = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
         record = (conv or {}).get("records", {}).get(index)
-        return render.sources_html(record, service.article_text) if record is not None else gr.skip()
+        return render.sources_html(record, service.article) if record is not None else gr.skip()
 
     def pick_example(evt: gr.SelectData) -> str:
         value = evt.value
         return value.get("text", "") if isinstance(value, dict) else str(value or "")
 
-    def refresh_sources(selected: list[str] | None = None) -> Any:
-        """New choices after a re-ingest (added articles), keeping the selection that still exists."""
-        choices = source_choices(service.settings.corpus_dir)
+    def refresh_sources(selected: list[str] | None = None) -> tuple[Any, ...]:
+        """The source filter and the article list as the store holds them now (after an upload or a removal)."""
+        held = entries()
+        choices = source_choices(held)
         names = {value for _, value in choices}
-        return gr.update(choices=choices, value=[v for v in selected or [] if v in names])
+        return (
+            gr.update(choices=choices, value=[v for v in selected or [] if v in names]),
+            article_rows(held),
+            gr.update(choices=[e.name for e in held], value=[]),
+        )
 
     def new_conversation() -> tuple[Any, ...]:
-        return [], _new_conversation(), render.sources_html(None, service.article_text), ""
+        return [], _new_conversation(), render.sources_html(None, service.article), ""
 
     def reingest(files: list[str] | None, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
-        from store.ingest import IngestError
-
-        corpus = service.settings.corpus_dir
-        lines: list[str] = []
-        if files:
-            result = add_uploads([Path(f) for f in files], corpus, max_bytes)
-            if result.added:
-                lines.append("Added " + ", ".join(f"`{n}`" for n in result.added) + ".")
-            if result.same:
-                lines.append("Already in the corpus: " + ", ".join(f"`{n}`" for n in result.same) + ".")
-            lines += [f"⚠️ {render.md_text(p)}" for p in result.problems]
+        """Store the uploaded articles under the store's own folder and ingest just those."""
+        if not files:
+            return None, "Choose one or more `.txt` or `.md` files first.", status_text()
 
         def on_progress(done: int, total: int) -> None:
-            progress((done, max(total, 1)), desc="Embedding new and changed articles")
+            progress((done, max(total, 1)), desc="Embedding the new articles")
 
+        lines: list[str] = []
         try:
-            report = service.ingest(corpus, progress=on_progress)
-        except (IngestError, StoreError) as exc:
-            lines.append(f"⚠️ Re-ingest failed: {render.md_text(str(exc))}")
-            return None, "\n\n".join(lines), status_text()
-        lines.append(
-            f"Re-ingested: {len(report.added)} added, {len(report.changed)} changed, "
-            f"{len(report.removed)} removed, {len(report.unchanged)} unchanged "
-            f"({report.new_chunks} new chunks, {report.seconds:.1f} s)."
-        )
-        lines += [f"⚠️ skipped {render.md_text(str(p))}" for p in report.problems]
+            result, report = service.upload([Path(f) for f in files], progress=on_progress)
+        except AssistantError as exc:
+            return None, f"⚠️ Adding failed: {render.md_text(str(exc))}", status_text()
+        if result.same:
+            lines.append("Already in the store: " + ", ".join(f"`{n}`" for n in result.same) + ".")
+        lines += [f"⚠️ {render.md_text(p)}" for p in result.problems]
+        if report is not None:
+            if report.added or report.changed:
+                lines.insert(0, "Added " + ", ".join(f"`{n}`" for n in report.added + report.changed) + ".")
+            lines.append(
+                f"Ingested {len(report.added) + len(report.changed)} article(s) ({report.new_chunks} new chunks, "
+                f"{report.seconds:.1f} s); the store holds {report.total_files} articles."
+            )
+            lines += [f"⚠️ skipped {render.md_text(str(p))}" for p in report.problems]
         return None, "\n\n".join(lines), status_text()
+
+    def remove_articles(names: list[str] | None) -> tuple[Any, ...]:
+        """Remove the chosen articles from the store (the upload folder keeps nothing the store dropped)."""
+        if not names:
+            return "Choose the articles to remove first.", status_text()
+        try:
+            gone = service.remove(list(names))
+        except AssistantError as exc:
+            return f"⚠️ {render.md_text(str(exc))}", status_text()
+        return "Removed " + ", ".join(f"`{render.md_text(n)}`" for n in gone) + ".", status_text()
 
     def ask(question: str, history: list[dict[str, str]] | None = None) -> dict[str, Any]:
         """Answer a question from the articles; returns the answer record of FORMATS.md (answer, refused, citations).
@@ -329,7 +240,7 @@ def build_app(service: Service, examples: list[str] | None = None) -> gr.Blocks:
                         scale=3,
                     )
                     source_filter = gr.Dropdown(
-                        choices=source_choices(service.settings.corpus_dir),
+                        choices=source_choices(entries()),
                         value=[],
                         multiselect=True,
                         label="Only these sources (empty: all articles)",
@@ -340,16 +251,36 @@ def build_app(service: Service, examples: list[str] | None = None) -> gr.Blocks:
             with gr.Column(scale=2, min_width=320):
                 gr.Markdown("### Sources")
                 sources = gr.HTML(
-                    render.sources_html(None, service.article_text),
+                    render.sources_html(None, service.article),
                     elem_id="na-sources",
                     js_on_load=None,
                     max_height=620,
                 )
-        with gr.Accordion("Add articles and re-ingest", open=False):
+        with gr.Accordion("Articles in the store", open=False):
+            articles = gr.Dataframe(
+                value=article_rows(entries()),
+                headers=ARTICLE_COLUMNS,
+                interactive=False,
+                wrap=True,
+                max_height=360,
+                elem_id="na-articles",
+            )
+            with gr.Row(equal_height=True):
+                to_remove = gr.Dropdown(
+                    choices=[e.name for e in entries()],
+                    value=[],
+                    multiselect=True,
+                    label="Articles to remove",
+                    elem_id="na-remove-pick",
+                    scale=4,
+                )
+                remove_btn = gr.Button("Remove from the store", variant="stop", scale=1, elem_id="na-remove")
+            remove_msg = gr.Markdown(elem_id="na-remove-msg")
+        with gr.Accordion("Add articles", open=False):
             gr.Markdown(
                 f"Upload `.txt` or `.md` articles (UTF-8, at most {service.settings.max_file_mb:g} MB each). "
-                f"They are copied into the corpus folder `{render.md_text(str(service.settings.corpus_dir))}` and "
-                "only new or changed files are embedded; the chat keeps running."
+                "They are kept in the store's own folder and only new or changed articles are embedded; "
+                "the chat keeps running, and every server on this store sees them."
             )
             upload = gr.File(
                 file_count="multiple",
@@ -358,9 +289,10 @@ def build_app(service: Service, examples: list[str] | None = None) -> gr.Blocks:
                 label="Articles",
                 elem_id="na-upload",
             )
-            reingest_btn = gr.Button("Add files and re-ingest", variant="secondary", elem_id="na-reingest")
+            reingest_btn = gr.Button("Add files and ingest", variant="secondary", elem_id="na-reingest")
             ingest_msg = gr.Markdown(elem_id="na-ingest-msg")
 
+        listing = [source_filter, articles, to_remove]
         chat_io = {
             "inputs": [msg, chatbot, conv, perspectives, source_filter],
             "outputs": [msg, chatbot, conv, sources],
@@ -380,9 +312,17 @@ def build_app(service: Service, examples: list[str] | None = None) -> gr.Blocks:
             api_visibility="private",
             concurrency_limit=1,
             concurrency_id="ingest",
-        ).then(refresh_sources, [source_filter], [source_filter], api_visibility="private", queue=False)
+        ).then(refresh_sources, [source_filter], listing, api_visibility="private", queue=False)
+        remove_btn.click(
+            remove_articles,
+            [to_remove],
+            [remove_msg, status],
+            api_visibility="private",
+            concurrency_limit=1,
+            concurrency_id="ingest",
+        ).then(refresh_sources, [source_filter], listing, api_visibility="private", queue=False)
         demo.load(status_text, None, [status], api_visibility="private", queue=False)
-        demo.load(refresh_sources, [source_filter], [source_filter], api_visibility="private", queue=False)
+        demo.load(refresh_sources, [source_filter], listing, api_visibility="private", queue=False)
         gr.api(ask, api_name="ask")
 
     demo.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)

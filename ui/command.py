@@ -80,12 +80,12 @@ def serve_command(
     Binds 127.0.0.1 by default; another address without --auth prints a warning.
     The corpus is ingested first if the store is empty. Stop with Ctrl-C.
     """
-    from assistant.cli import _ensure, _service, _settings
+    from assistant.cli_common import ensure_ingested, make_service, settings_from
 
     err = Console(stderr=True)
     out = Console(soft_wrap=True)
     credentials = parse_auth(auth)
-    settings = _settings(
+    settings = settings_from(
         config=config,
         store_dir=store,
         corpus_dir=corpus,
@@ -100,8 +100,8 @@ def serve_command(
             f"[yellow]warning:[/] binding {escape(settings.host)} makes the chat reachable from other machines "
             "without a login; add --auth USER:PASSWORD (or ASSISTANT_WEB_AUTH)."
         )
-    svc = _service(settings)
-    _ensure(svc)
+    svc = make_service(settings)
+    ensure_ingested(svc)
 
     err.print("[dim]starting the web chat …[/]")
     from ui.app import build_app, launch_app

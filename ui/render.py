@@ -22,7 +22,9 @@ _MD_SPECIAL = set(string.punctuation) - {"&", "<", ">", "'", '"', ",", ";", ":",
 _MARKER = re.compile(r"\\\[(\d+)\\\]")
 _BLANK_LINES = re.compile(r"\n[ \t\r\f\v]*(?:\n[ \t\r\f\v]*)+")
 
-ArticleText = Callable[[str], str]
+#: The service's ``article(name)``: an object with the stored ``text`` and the article's facts
+#: (``outlet``, ``date``, ``people``, ``places``), or an ``OSError`` / ``ValueError`` when the store has none.
+ArticleText = Callable[[str], Any]
 
 
 def md_text(text: str) -> str:
@@ -164,19 +166,21 @@ def claim_roles(record: dict[str, Any]) -> dict[int, str]:
     return {n: ", ".join(r) for n, r in roles.items()}
 
 
-def article_meta_html(c: dict[str, Any], text: str | None) -> str:
-    """The article's own metadata under a card: outlet, date, people and places it names."""
-    from store.metadata import extract_metadata
+def _listed(value: Any) -> list[str]:
+    return [p.strip() for p in str(value or "").split(";") if p.strip()]
 
-    meta = extract_metadata(text) if text else None
-    outlet = c.get("outlet") or (meta.outlet if meta else "")
-    date = c.get("date") or (meta.date if meta else "")
+
+def article_meta_html(c: dict[str, Any], article: Any) -> str:
+    """The article's own metadata under a card: outlet, date, people and places it names (as the store holds them)."""
+    outlet = c.get("outlet") or getattr(article, "outlet", "")
+    date = c.get("date") or getattr(article, "date", "")
     parts = [x for x in (outlet, date) if x]
     lines = [f'<div class="na-about na-outlet">{html.escape(" · ".join(parts))}</div>'] if parts else []
-    if meta and meta.people:
-        lines.append(f'<div class="na-about">People: {html.escape(", ".join(meta.people[:6]))}</div>')
-    if meta and meta.places:
-        lines.append(f'<div class="na-about">Places: {html.escape(", ".join(meta.places[:6]))}</div>')
+    people, places = _listed(getattr(article, "people", "")), _listed(getattr(article, "places", ""))
+    if people:
+        lines.append(f'<div class="na-about">People: {html.escape(", ".join(people[:6]))}</div>')
+    if places:
+        lines.append(f'<div class="na-about">Places: {html.escape(", ".join(places[:6]))}</div>')
     return "".join(lines)
 
 
@@ -194,13 +198,14 @@ def citation_html(record: dict[str, Any], c: dict[str, Any], article_text: Artic
     title = f'<div class="na-title">{html.escape(c["title"])}</div>' if c.get("title") else ""
     meta = f'<div class="na-meta">characters {start}–{end}</div>'
     try:
-        text = article_text(source)
+        article = article_text(source)
+        text = article.text if hasattr(article, "text") else str(article)
     except (OSError, ValueError) as exc:
         title += article_meta_html(c, None)
         note = f"The article cannot be opened now ({html.escape(str(exc))}). The quoted passage:"
         body = f'<div class="na-warn">{note}</div><div class="na-passage"><mark>{_show(c["quote"])}</mark></div>'
         return f'<div class="na-card">{head}{title}{meta}{body}</div>'
-    title += article_meta_html(c, text)
+    title += article_meta_html(c, article)
     warn = ""
     if text[start:end] != c["quote"]:
         warn = (

@@ -100,7 +100,9 @@ def eval_command(
     max_false_refusal: Annotated[float | None, typer.Option(help="Exit 1 above this.")] = None,
     max_latency_p95: Annotated[float | None, typer.Option(help="Exit 1 if p95 latency (s) is above this.")] = None,
     store: Annotated[Path | None, typer.Option("--store", help="Store folder (default .news-assistant).")] = None,
-    corpus: Annotated[Path | None, typer.Option("--corpus", help="Corpus folder (default seeds).")] = None,
+    corpus: Annotated[
+        Path | None, typer.Option("--corpus", help="Folder ingested first if the store is empty (default seeds).")
+    ] = None,
     chroma_url: Annotated[str | None, typer.Option("--chroma-url", help="Chroma server http://HOST:PORT.")] = None,
     config: Annotated[Path | None, typer.Option("--config", help="TOML settings file.", show_default=False)] = None,
 ) -> None:
@@ -112,9 +114,10 @@ def eval_command(
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from assistant.cli import _ensure, _fail, _service, _settings, err, out
+    from assistant.cli_common import ensure_ingested, err, fail, make_service, out, settings_from
+    from assistant.errors import AssistantError
     from assistant.evaluation.judge import grade, judge_llm
-    from assistant.evaluation.questions import QuestionFileError, corpus_checker, load_questions
+    from assistant.evaluation.questions import QuestionFileError, load_questions
     from assistant.evaluation.report import write_report
     from assistant.evaluation.runner import (
         CompareSpecError,
@@ -124,7 +127,6 @@ def eval_command(
         run_configuration,
     )
     from assistant.settings import Settings
-    from store.chroma import StoreError
 
     flags: dict[str, Any] = {
         "store_dir": store,
@@ -133,25 +135,29 @@ def eval_command(
         "top_k": top_k,
         "reader": reader,
     }
-    base = _settings(config=config, **flags)
+    base = settings_from(config=config, **flags)
     try:
         configs = configurations(compare or [], list(Settings.model_fields))
     except CompareSpecError as exc:
-        raise _fail(str(exc), 2) from exc
-    settings_list = [_settings(config=config, **{**flags, **overrides_for(c, base)}) for c in configs]
+        raise fail(str(exc), 2) from exc
+    settings_list = [settings_from(config=config, **{**flags, **overrides_for(c, base)}) for c in configs]
 
-    if not base.corpus_dir.is_dir():
-        raise _fail(
-            f"corpus folder {base.corpus_dir} not found (expected_sources and quotes are checked against it)", 2
-        )
+    svc0 = make_service(base)
+    ensure_ingested(svc0)
     try:
-        questions, problems = load_questions(questions_file, corpus_checker(base.corpus_dir))
+        held = {e.name for e in svc0.sources()}
+    except AssistantError as exc:
+        raise fail(str(exc), exc.exit_code) from exc
+    del svc0
+    try:
+        # expected_sources and quotes are checked against the articles the store holds, from any folder
+        questions, problems = load_questions(questions_file, held.__contains__)
     except QuestionFileError as exc:
-        raise _fail(str(exc)) from exc
+        raise fail(str(exc)) from exc
     for problem in problems:
         err.print(f"[yellow]skipped[/] {escape(str(questions_file))} {escape(str(problem))}")
     if not questions:
-        raise _fail(f"no usable question in {questions_file}")
+        raise fail(f"no usable question in {questions_file}")
     err.print(f"{len(questions)} questions from {escape(str(questions_file))}, {len(configs)} configuration(s)")
 
     results = []
@@ -168,15 +174,15 @@ def eval_command(
         task = bar.add_task("eval", total=total)
         for i, (cfg, settings) in enumerate(zip(configs, settings_list, strict=True)):
             bar.update(task, description=f"eval {cfg.label}")
-            svc = _service(settings)
-            _ensure(svc)
+            svc = make_service(settings)
+            ensure_ingested(svc)
             path = results_path(out_file, cfg, i, len(configs))
             try:
                 result = run_configuration(svc, cfg, questions, path, progress=lambda _s: bar.advance(task))
-            except StoreError as exc:
-                raise _fail(str(exc)) from exc
+            except AssistantError as exc:
+                raise fail(str(exc), exc.exit_code) from exc
             except (ValueError, RuntimeError, OSError) as exc:
-                raise _fail(f"configuration {cfg.label!r} cannot answer: {exc}") from exc
+                raise fail(f"configuration {cfg.label!r} cannot answer: {exc}") from exc
             if judge:
                 llm, why = judge_llm(svc)
                 result.judge_note = why

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from assistant.errors import AssistantError
 from assistant.settings import Settings
 
 #: reader name -> (module, the extra that installs its backend)
@@ -18,7 +19,7 @@ GENERATIVE = {
 }
 
 
-class ReaderError(RuntimeError):
+class ReaderError(AssistantError):
     """The reader cannot run (backend not installed, model missing, LLM server unreachable).
 
     The message names the fix or the URL; the CLI prints it on one line and exits 1.

@@ -1,4 +1,4 @@
-"""Copy articles uploaded in the web chat into the corpus folder, safely.
+"""Keep articles uploaded in the web chat in the store's own upload folder, safely.
 
 An uploaded file's name comes from the browser, so it is reduced to a plain file name (no folders,
 no ``..``, no hidden files) before anything is written, and an existing article is never
@@ -61,10 +61,18 @@ def _text_problem(path: Path) -> str | None:
     return text_problem(raw)  # the same rules as ingest, so an accepted upload is never skipped later
 
 
-def add_uploads(files: list[Path], corpus_dir: Path, max_bytes: int) -> UploadResult:
-    """Copy each uploaded ``.txt``/``.md`` file into ``corpus_dir`` under a safe, unused name."""
+def add_uploads(
+    files: list[Path], upload_dir: Path, max_bytes: int, held: dict[str, str] | None = None
+) -> UploadResult:
+    """Copy each uploaded ``.txt``/``.md`` file into ``upload_dir`` under a safe, unused name.
+
+    ``held`` maps the names of the articles already in the store to their SHA-256: a name the store
+    holds with other text is not reused (the upload gets ``name-2.txt``), one it holds with the same
+    text is reported as already there.
+    """
+    held = held or {}
     result = UploadResult()
-    root = corpus_dir.resolve()
+    root = upload_dir.resolve()
     for src in files:
         shown = src.name
         name = safe_name(src.name)
@@ -83,11 +91,16 @@ def add_uploads(files: list[Path], corpus_dir: Path, max_bytes: int) -> UploadRe
         if problem:
             result.problems.append(f"{shown}: {problem}")
             continue
+        digest = _digest(src)
+        text_digest = hashlib.sha256(src.read_text(encoding="utf-8").encode("utf-8")).hexdigest()
         dest = root / name
         n = 2
-        while dest.exists() and _digest(dest) != _digest(src):
+        while (dest.exists() and _digest(dest) != digest) or held.get(dest.name, text_digest) != text_digest:
             dest = root / f"{Path(name).stem}-{n}{Path(name).suffix}"
             n += 1
+        if held.get(dest.name) == text_digest:
+            result.same.append(dest.name)
+            continue
         if dest.resolve().parent != root:  # belt and braces: never write outside the corpus folder
             result.problems.append(f"{shown}: unsafe file name")
             continue
@@ -98,7 +111,7 @@ def add_uploads(files: list[Path], corpus_dir: Path, max_bytes: int) -> UploadRe
             root.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(src, dest)
         except OSError as exc:
-            result.problems.append(f"{shown}: cannot copy into {root} ({exc.strerror or exc})")
+            result.problems.append(f"{shown}: cannot store it in {root} ({exc.strerror or exc})")
             continue
         result.added.append(dest.name)
     return result

@@ -1,0 +1,239 @@
+"""The ingest service: what the store holds, and the only way the CLI and the web page change it.
+
+Mixed into ``Service`` (which owns the opened store and the models): ingest paths, remove
+articles, list them, read one back, store uploads. Every article's text comes from the store's
+catalogue, never from a folder on disk, so all of it works from any working directory.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from assistant.errors import AssistantError, UsageError
+
+
+class ArticleNotFound(AssistantError, FileNotFoundError):
+    """No article of that name is in the store."""
+
+
+class UnknownArticles(UsageError):
+    """``remove`` was given names the store does not hold; nothing was removed."""
+
+
+class EmptyStore(AssistantError):
+    """Nothing is ingested and there is no default folder to ingest; the message says what to run."""
+
+
+def store_failure(exc: BaseException) -> str | None:
+    """The message for an error of the store itself (gone, damaged) met while answering, else None.
+
+    A database damaged under a running server surfaces as a Chroma error; the user needs to hear that
+    it is the store and how to get it back, not a bare "Database error".
+    """
+    from chromadb.errors import ChromaError
+
+    from store.chroma import StoreError
+
+    if isinstance(exc, StoreError):
+        return str(exc)
+    if isinstance(exc, ChromaError):
+        return f"the store cannot be read ({exc}); rebuild it with `news-assistant ingest --rebuild`"
+    return None
+
+
+class LibraryMixin:
+    """Ingest, remove, list and read articles; ``self`` is a ``Service``."""
+
+    settings: Any
+    _catalogue: Any = None
+
+    # -- the catalogue ------------------------------------------------------------------------
+    @property
+    def catalogue(self) -> Any:
+        from store.catalogue import Catalogue
+        from store.chroma import open_client, server_error
+        from store.ingest import chunking_of
+
+        self._check_store(reopen=True)  # type: ignore[attr-defined]
+        if self._catalogue is None:
+            _ = self.vector_store  # type: ignore[attr-defined]  # opens (and maybe creates) the store first
+            try:
+                self._catalogue = Catalogue(
+                    open_client(self.settings),
+                    self.settings.collection,
+                    chunking_of(self.settings, self.embed_model_info),
+                )
+            except AssistantError:
+                raise
+            except Exception as exc:
+                raise server_error(self.settings, exc) if self.settings.chroma_url else exc from exc
+        return self._catalogue
+
+    @property
+    def embed_model_info(self) -> Any:
+        """What ``chunking_of`` needs of the embedding model, without loading it."""
+        from assistant.embedding import MODEL_NAME
+
+        class _Info:
+            model_name = MODEL_NAME
+
+        return _Info()
+
+    def chunking_warning(self) -> str | None:
+        """A line saying the settings' chunking differs from the store's, or None."""
+        from store.ingest import chunking_of
+
+        mismatch = self.catalogue.chunking_mismatch(chunking_of(self.settings, self.embed_model_info))
+        if not mismatch:
+            return None
+        return (
+            f"the store was chunked with other settings ({'; '.join(mismatch)}); answers use the stored chunks. "
+            "Run `news-assistant ingest --rebuild` to re-chunk, or set them back."
+        )
+
+    # -- changing the store -----------------------------------------------------------------------
+    def ingest(
+        self,
+        paths: Path | list[Path] | None = None,
+        progress: Callable[[int, int], None] | None = None,
+        rebuild: bool = False,
+        on_wait: Callable[[], None] | None = None,
+        prune: bool = False,
+    ) -> Any:
+        """Add new and update changed articles from files or folders (default: the corpus setting).
+
+        Nothing is removed unless ``prune`` (articles from these folders whose files are gone) or
+        ``rebuild`` (start from an empty store).
+        """
+        from store.ingest import run_ingest
+
+        if paths is None:
+            paths = [self.settings.corpus_dir]
+        elif isinstance(paths, (str, Path)):
+            paths = [Path(paths)]
+        self._check_store(reopen=True)  # type: ignore[attr-defined]
+        if rebuild:
+            self.reset_store()
+        report = run_ingest(
+            self.settings,
+            [Path(p) for p in paths],
+            self.vector_store,  # type: ignore[attr-defined]
+            self.embed_model,  # type: ignore[attr-defined]
+            self.catalogue,
+            progress=progress,
+            on_wait=on_wait,
+            prune=prune,
+        )
+        self._changed()
+        return report
+
+    def remove(self, names: list[str]) -> list[str]:
+        """Remove these articles (by name) from the store; an unknown name removes nothing and says so."""
+        from store.ingest import remove_articles
+
+        held = self.catalogue.names()
+        unknown = [n for n in names if n not in held]
+        if unknown:
+            raise UnknownArticles(
+                f"not in the store: {', '.join(unknown)} (nothing was removed; `news-assistant sources` lists them)"
+            )
+        vector_store = self.vector_store  # type: ignore[attr-defined]
+        gone = remove_articles(self.settings, list(dict.fromkeys(names)), vector_store, self.catalogue)
+        self._changed()
+        return gone
+
+    def reset_store(self) -> None:
+        """Drop every chunk, the ingest record and the catalogue (``ingest --rebuild``)."""
+        from store.chroma import StoreError, open_client
+        from store.record import reset_ingest_state
+
+        self._check_store(reopen=True)  # type: ignore[attr-defined]
+        try:
+            client = open_client(self.settings)
+        except StoreError:
+            if self.settings.chroma_url:
+                raise
+            # a damaged embedded database cannot even be opened to drop the collection: remove its files
+            self._close_store(force=True)  # type: ignore[attr-defined]
+            shutil.rmtree(self.settings.chroma_path, ignore_errors=True)
+            client = open_client(self.settings)
+        with contextlib.suppress(Exception):
+            client.delete_collection(self.settings.collection)
+        from store.catalogue import catalogue_name
+
+        with contextlib.suppress(Exception):
+            client.delete_collection(catalogue_name(self.settings.collection))
+        reset_ingest_state(self.settings)
+        self._vector_store = None
+        self._collection = None
+        self._retriever = None
+        self._catalogue = None
+
+    def ensure_ingested(self, notify: Callable[[str], None] | None = None, **kwargs: Any) -> Any:
+        """On first use, ingest the default folder (the sample articles of a fresh clone).
+
+        With an empty store and no such folder this is an ``EmptyStore`` error saying what to run.
+        """
+        if self.chunk_count() > 0:  # type: ignore[attr-defined]
+            return None
+        corpus = self.settings.corpus_dir
+        if not corpus.is_dir():
+            raise EmptyStore(
+                f"the store {self.settings.chroma_url or self.settings.store_dir} is empty: "
+                "add articles with `news-assistant ingest FOLDER`"
+            )
+        if notify:
+            notify(f"The store is empty: ingesting {corpus} first …")
+        return self.ingest(**kwargs)
+
+    def upload(self, files: list[Path], progress: Callable[[int, int], None] | None = None) -> tuple[Any, Any]:
+        """Keep uploaded articles under the store's own folder and ingest just those files.
+
+        Returns the upload result (added / same / problems) and the ingest report (None if nothing new).
+        """
+        from assistant.uploads import add_uploads
+
+        held = {e.name: e.sha256 for e in self.catalogue.entries()}
+        result = add_uploads(files, self.settings.upload_dir, int(self.settings.max_file_mb * 1e6), held)
+        if not result.added:
+            return result, None
+        report = self.ingest([self.settings.upload_dir / n for n in result.added], progress=progress)
+        return result, report
+
+    def _changed(self) -> None:
+        with self._lock:  # type: ignore[attr-defined]
+            self._version = None
+
+    # -- reading the store ------------------------------------------------------------------------
+    def sources(self) -> list[Any]:
+        """Every article the store holds (``ArticleEntry`` without text), sorted by name."""
+        return self.catalogue.entries()
+
+    def article(self, name: str) -> Any:
+        """One article with its full text as ingested; ``ArticleNotFound`` if the store has none of that name."""
+        entry = None
+        if name and "\x00" not in name:
+            with contextlib.suppress(ValueError, TypeError):
+                entry = self.catalogue.get(name, with_text=True)
+        if entry is None or entry.text is None:
+            raise ArticleNotFound(f"no such article in the store: {name}")
+        return entry
+
+    def article_text(self, name: str) -> str:
+        return self.article(name).text
+
+    def status(self) -> dict[str, Any]:
+        from assistant.embedding import MODEL_NAME
+
+        return {
+            "articles": self.catalogue.count(),
+            "chunks": self.chunk_count(),  # type: ignore[attr-defined]
+            "reader": self.settings.reader,
+            "embedding": MODEL_NAME,
+            "store": self.settings.chroma_url or str(self.settings.store_dir),
+            "uploads": str(self.settings.upload_dir),
+        }
