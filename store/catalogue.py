@@ -132,10 +132,6 @@ class Catalogue:
     def names(self) -> set[str]:
         return {e.name for e in self.entries()}
 
-    def by_hash(self, sha256: str) -> ArticleEntry | None:
-        got = self._col.get(where={"sha256": sha256}, include=["metadatas"], limit=1)
-        return _entry(got["ids"][0], got["metadatas"][0], None) if got.get("ids") else None
-
     # -- writing ----------------------------------------------------------------------------
     def put(self, entries: list[ArticleEntry]) -> None:
         for i in range(0, len(entries), 100):

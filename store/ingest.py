@@ -249,7 +249,6 @@ def run_ingest(
         todo: list[tuple[Document, Path]] = []
         seen: dict[str, Path] = {}
         catalogued = {e.name: e for e in catalogue.entries()}  # one paged read, not one request per file
-        by_hash = {e.sha256: e.name for e in catalogued.values()}
         for doc, origin in found:
             if doc.id_ in seen:  # the same name twice in one run (two folders, or a folder and a file)
                 report.problems.append(
@@ -273,11 +272,6 @@ def run_ingest(
                     )
                 continue
             if entry is None:
-                twin = by_hash.get(sha)
-                if twin is not None:
-                    report.problems.append(FileProblem(doc.id_, f"same text as {twin}, already in the store"))
-                    continue
-                by_hash[sha] = doc.id_
                 if docstore.get_document_hash(doc.id_) is not None:
                     # recorded, but its catalogue entry is gone (the Chroma folder was removed): redo it
                     docstore.delete_document(doc.id_, raise_error=False)

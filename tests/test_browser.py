@@ -212,14 +212,16 @@ def test_upload_reingest_and_escaping(page: Any, server: Any, tmp_path: Path) ->
         "Organisers said 4,200 kites were flown on the first day, a record for the event.\n",
         encoding="utf-8",
     )
-    page.get_by_text("Add articles and re-ingest").click()
+    page.get_by_text("Add articles", exact=True).click()
     page.locator("#na-upload input[type=file]").set_input_files(str(article))
     page.wait_for_function("() => document.querySelector('#na-upload')?.innerText.includes('zorblat')")
     page.locator("#na-reingest").click()
-    page.wait_for_function("() => document.querySelector('#na-ingest-msg')?.innerText.includes('Re-ingested')")
+    page.wait_for_function("() => document.querySelector('#na-ingest-msg')?.innerText.includes('Ingested')")
     message = page.locator("#na-ingest-msg").inner_text()
-    assert "zorblat_festival.txt" in message and "1 added" in message
-    assert (server.corpus / "zorblat_festival.txt").is_file()
+    assert "Added zorblat_festival.txt" in message and "the store holds 6 articles" in message
+    # the upload is kept under the store's own folder, never in the folder the corpus came from
+    assert (server.service.settings.upload_dir / "zorblat_festival.txt").is_file()
+    assert not (server.corpus / "zorblat_festival.txt").exists()
     assert "6 articles" in page.locator("#na-status").inner_text()
 
     ask(page, "Who opened the Zorblat festival?")

@@ -432,4 +432,6 @@ def test_usage_errors_exit_2_and_no_usable_question_exits_1(store: Path, tmp_pat
     assert run_eval(str(bad), "--compare", "bogus=1").exit_code == 2
     assert run_eval(str(tmp_path / "missing.jsonl")).exit_code == 2
     assert run_eval(str(bad), "-k", "0").exit_code == 2
-    assert run_eval(str(bad), "--corpus", str(tmp_path / "nope")).exit_code == 2
+    # no corpus folder is needed, but an empty store with nothing to ingest says what to run
+    empty = run_eval(str(bad), "--store", str(tmp_path / "empty"), "--corpus", str(tmp_path / "nope"))
+    assert empty.exit_code == 1 and "news-assistant ingest FOLDER" in empty.messages

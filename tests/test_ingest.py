@@ -110,7 +110,7 @@ def test_bad_files_are_reported_one_line_each_and_the_rest_is_ingested(tmp_path:
 
 def test_missing_and_empty_folders_are_clear_errors(tmp_path: Path) -> None:
     svc = Service(make_settings(tmp_path, tmp_path / "nope"))
-    with pytest.raises(IngestError, match="not found.*nothing was changed"):
+    with pytest.raises(IngestError, match=r"not found.*nothing was changed"):
         svc.ingest()
     (tmp_path / "empty").mkdir()
     report = Service(make_settings(tmp_path, tmp_path / "empty")).ingest()

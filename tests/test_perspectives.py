@@ -251,7 +251,7 @@ def test_rendering_of_a_perspectives_record(env: Any) -> None:
     message = render.answer_message(record)
     assert '<span class="na-support">Supported by</span>' in message
     assert '<span class="na-contra">Contradicted by</span>' in message
-    panel = render.sources_html(record, env.svc.article_text)
+    panel = render.sources_html(record, env.svc.article)
     assert "supports claim 1" in panel and "contradicts claim 1" in panel
     assert "Al Jazeera" in panel and "People: " in panel and "Places: " in panel
 

@@ -881,8 +881,10 @@ def test_uploads_are_limited_in_type_and_size(server: Any) -> None:
     assert reply["success"], reply
     message = one_line(str(reply["output"]["data"][1]).replace("\\", ""))  # without Markdown escapes
     assert "Added `escape.txt`" in message and "binary" in message and "UTF-16" in message, message
-    added = sorted(set(p.name for p in server.corpus.iterdir()) - set(before))
-    assert added == ["escape.txt"]  # inside the corpus folder, under a plain name
+    assert sorted(p.name for p in server.corpus.iterdir()) == before  # the corpus folder is not written to
+    uploads = server.service.settings.upload_dir
+    assert sorted(p.name for p in uploads.iterdir()) == ["escape.txt"]  # in the store's folder, a plain name
+    assert "escape.txt" in {e.name for e in server.service.sources()}
     assert (
         not (server.corpus.parent / "escape.txt").exists() and not (server.corpus.parent.parent / "escape.txt").exists()
     )

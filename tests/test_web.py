@@ -271,7 +271,9 @@ def test_loopback_detection() -> None:
 
 
 def test_upload_names_are_made_safe(tmp_path: Path) -> None:
-    from ui.uploads import add_uploads, safe_name
+    import hashlib
+
+    from assistant.uploads import add_uploads, safe_name
 
     assert safe_name("../../etc/passwd.txt") == "passwd.txt"
     assert safe_name("..\\..\\evil.md") == "evil.md"
@@ -301,6 +303,14 @@ def test_upload_names_are_made_safe(tmp_path: Path) -> None:
         assert name in problems
     assert sorted(p.name for p in corpus.iterdir()) == ["a-2.txt", "a.txt", "copy.txt"]
     assert add_uploads([uploads / "a.txt"], corpus, max_bytes=100).same == ["a-2.txt"]
+    # names the store already holds (from any folder) are not reused for other text
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "b.txt").write_text("text new to the store\n", encoding="utf-8")
+    (other / "c.txt").write_text("text the store has\n", encoding="utf-8")
+    held = {"b.txt": "0" * 64, "c.txt": hashlib.sha256(b"text the store has\n").hexdigest()}
+    result = add_uploads([other / "b.txt", other / "c.txt"], tmp_path / "store-uploads", 100, held)
+    assert result.added == ["b-2.txt"] and result.same == ["c.txt"]
 
 
 def test_rendering_escapes_article_text_and_marks_the_quote(tmp_path: Path) -> None:
