@@ -8,6 +8,7 @@ LlamaIndex's ``HitRate`` / ``MRR`` metric classes, with files (not chunks) as th
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,6 +31,10 @@ class MetricInfo:
 
 METRICS: list[MetricInfo] = [
     MetricInfo("answer_accuracy", "answer accuracy", "rate", True, "answerable: every keyword present, not refused"),
+    MetricInfo(
+        "first20_accuracy", "key fact in first 20 words", "rate", True, "answerable: keywords in the first 20 words"
+    ),
+    MetricInfo("answer_words_median", "median answer words", "words", False, "answered questions, markers excluded"),
     MetricInfo("citation_precision", "citation precision", "rate", True, "cited files that are expected (pooled)"),
     MetricInfo("citation_recall", "citation recall", "rate", True, "answerable questions citing an expected file"),
     MetricInfo("quote_validity", "quote validity", "rate", True, "citations whose quote is file[start:end]"),
@@ -56,6 +61,11 @@ def missing_keywords(answer: str, keywords: Sequence[str]) -> list[str]:
 
 def keywords_ok(answer: str, keywords: Sequence[str]) -> bool:
     return not missing_keywords(answer, keywords)
+
+
+def answer_words(answer: str) -> list[str]:
+    """The answer's words, citation markers left out (what a reader reads)."""
+    return re.sub(r"\[\d+\]", " ", answer).split()
 
 
 def ranked_files(retrieved: Sequence[dict[str, Any]], k: int | None = None) -> list[str]:
@@ -107,6 +117,8 @@ class QuestionScore:
     error: str | None = None
     refused: bool = False
     accurate: bool = False
+    accurate_first20: bool = False
+    answer_words: int | None = None
     cites_expected: bool = False
     cited: list[str] = field(default_factory=list)
     cited_ok: int = 0
@@ -138,6 +150,8 @@ def score_question(
             s.hit, s.rr = 0.0, 0.0
         return s
     answer = str(record.get("answer") or "")
+    if not record.get("refused"):
+        s.answer_words = len(answer_words(answer))
     citations = [c for c in record.get("citations") or [] if isinstance(c, dict)]
     s.refused = bool(record.get("refused"))
     s.cited = [str(c.get("source")) for c in citations]
@@ -158,6 +172,7 @@ def score_question(
         s.hit, s.rr = retrieval_scores(question.expected_sources, record.get("retrieved") or [], k)
         missing = missing_keywords(answer, question.answer_keywords)
         s.accurate = not missing and not s.refused
+        s.accurate_first20 = s.accurate and keywords_ok(" ".join(answer_words(answer)[:20]), question.answer_keywords)
         s.cites_expected = any(src in expected for src in s.cited)
         s.cited_ok = sum(src in expected for src in s.cited)
         if s.refused:
@@ -201,6 +216,8 @@ def aggregate(scores: Sequence[QuestionScore]) -> dict[str, Any]:
         "citations": quotes,
         "answer_accuracy": _rate(sum(s.accurate for s in answerable), len(answerable)),
         # pooled over every citation of the answerable questions, as check_answers.py does
+        "first20_accuracy": _rate(sum(s.accurate_first20 for s in answerable), len(answerable)),
+        "answer_words_median": percentile([s.answer_words for s in scores if s.answer_words is not None], 50),
         "citation_precision": (cited_ok / cited if cited else (0.0 if answerable else None)),
         "citation_recall": _rate(sum(s.cites_expected for s in answerable), len(answerable)),
         "quote_validity": _rate(sum(s.quotes_valid for s in scores), quotes),
@@ -223,6 +240,8 @@ def format_value(key: str, value: Any) -> str:
     info = METRIC_BY_KEY.get(key)
     if info is not None and info.kind == "seconds":
         return f"{value:.3f} s"
+    if info is not None and info.kind == "words":
+        return f"{value:.1f}"
     if isinstance(value, float):
         return f"{value:.2f}"
     return str(value)
