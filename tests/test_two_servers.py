@@ -8,7 +8,6 @@ Real processes: ``news-assistant serve`` twice, Debian's Chromium for the upload
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -21,10 +20,9 @@ from typing import Any
 import pytest
 
 from tests.test_browser import ARGS, CHROMIUM, free_port
+from tests.test_store_owns import ENV, cli, held
 from tests.topics import write_topics
 
-ROOT = Path(__file__).resolve().parents[1]
-ENV = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")} | {"PYTHONPATH": str(ROOT)}
 URL_RE = re.compile(r"running at (http://\S+)")
 #: one question per topic article, with a word its answer must hold
 ABOUT = [
@@ -57,14 +55,7 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamespac
     cwd.mkdir()
     store = tmp / "store"
     folders = write_topics(tmp / "articles")
-    ingest = subprocess.run(
-        [sys.executable, "-m", "assistant.cli", "ingest", *map(str, folders.values()), "--store", str(store)],
-        cwd=cwd,
-        env=ENV,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    ingest = cli("ingest", *map(str, folders.values()), "--store", str(store), cwd=cwd)
     assert ingest.returncode == 0, ingest.stderr
     procs: list[subprocess.Popen] = []
     try:
@@ -132,13 +123,4 @@ def test_upload_on_one_server_is_answered_by_the_other_and_nothing_is_lost(serve
         record = ask(servers.b, question)
         assert not record["refused"] and word in record["answer"], (question, record)
 
-    listing = subprocess.run(
-        [sys.executable, "-m", "assistant.cli", "sources", "--json", "--store", str(servers.store)],
-        cwd=servers.cwd,
-        env=ENV,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert listing.returncode == 0, listing.stderr
-    assert listing.stdout.count('"name"') == 5
+    assert len(held(servers.store, servers.cwd)) == 5
