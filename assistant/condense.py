@@ -3,7 +3,7 @@
 A back-reference ("he", "their", "that meeting", "there") becomes what it points to in earlier turns,
 an ellipsis ("And Lavrov?", "And when?") is completed from the previous question, and a question that
 stands on its own is returned unchanged, as is one whose reference finds no antecedent. spaCy's parse
-(morphology, entities, noun chunks, dependencies) decides, not word lists, so grammar rules, not vocabulary.
+(morphology, entities, noun chunks, dependencies) decides, not word lists: grammar rules, not vocabulary.
 """
 
 from __future__ import annotations
@@ -15,11 +15,10 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 WH = {"WP", "WP$", "WRB", "WDT"}  # Penn Treebank tags of question words
-SUBJECTS = {"nsubj", "nsubjpass"}
-OBJECTS = {"dobj", "pobj", "attr", "nsubjpass", "dative", "oprd"}
+SUBJECTS, OBJECTS = {"nsubj", "nsubjpass"}, {"dobj", "pobj", "attr", "nsubjpass", "dative", "oprd"}
 NUMERIC = {"DATE", "TIME", "CARDINAL", "ORDINAL", "PERCENT", "MONEY", "QUANTITY"}
 PLACES, TIMES = {"GPE", "LOC", "FAC"}, {"DATE", "TIME"}
-ADVERBS = {"there": "PLACE", "then": "TIME"}  # the two demonstrative adverbs that point back
+ADVERBS = {"there": "PLACE", "then": "TIME", "where": "PLACE", "when": "TIME"}  # pointing back / asking
 MAX_TURNS = 8  # history entries looked at: older ones rarely hold what a follow-up refers to
 ANSWER_CHARS = 600  # answers are long; their opening says what they are about
 
@@ -45,24 +44,35 @@ class Mention(NamedTuple):
     plural: bool = False
 
 
+def _phrase(words: list[Token]) -> str:
+    """The words as they read inside another sentence: "A lengthy statement" -> "the lengthy statement"."""
+    head = words[0]
+    lead = ("the" if head.morph.get("Definite") == ["Ind"] else head.lower_) if head.pos_ == "DET" else head.text
+    return (lead + head.whitespace_ + "".join(t.text_with_ws for t in words[1:])).rstrip()
+
+
 @lru_cache(maxsize=512)
 def _mentions(text: str) -> tuple[Mention, ...]:
+    """Entities, noun chunks and name groups of ``text``, in order; cached, as turns are read again and again."""
     doc = _parse(text)
     ents = [e for e in doc.ents if e.label_ not in NUMERIC or e.label_ in TIMES]
-    found = [Mention(e.text, e.label_, e.root) for e in ents]
+    chunks = {c.root.i: [t for t in c if t.pos_ != "CCONJ" and t.tag_ not in WH] for c in doc.noun_chunks}
+    found = []
+    for e in ents:  # "Dmitry Peskov" when the recognizer saw only "Peskov"
+        words = chunks.get(e.root.i) or []
+        named = words and all(t.pos_ == "PROPN" for t in words) and words[0].i <= e.start
+        found.append(Mention(_phrase(words if named else list(e)), e.label_, e.root))
     found += [Mention(_coordination(e.root).text, "GROUP", e.root, True) for e in ents if e.root.conjuncts]
-    for chunk in doc.noun_chunks:
-        words = [t for t in chunk if t.pos_ != "CCONJ" and t.tag_ not in WH]
-        root = chunk.root
-        if not words or any(t.pos_ == "PRON" for t in words) or root.tag_ in WH or root.ent_type_ in NUMERIC:
+    for i, words in chunks.items():
+        root = doc[i]
+        if not words or root.pos_ == "PRON" or root.tag_ in WH or root.ent_type_ in NUMERIC:
             continue
-        first = words[0].i + (words[0].pos_ == "DET" and len(words) > 1)
-        if any(e.end == chunk.end and e.start <= first for e in ents):
+        if any(e.end == i + 1 and e.start <= words[0].i + (words[0].pos_ == "DET") for e in ents):
             continue  # the chunk is an entity, already listed
-        end = max([chunk.end] + [c.right_edge.i + 1 for c in root.rights if c.dep_ == "prep"])
-        span = doc[words[0].i : end if end - words[0].i <= 10 else chunk.end]
-        name = all(t.pos_ == "PROPN" for t in words)  # a name the entity recognizer missed: "Xi Jinping"
-        found.append(Mention(span.text, "NAME" if name else "NOUN", root, root.tag_ in ("NNS", "NNPS")))
+        end = max([i + 1] + [c.right_edge.i + 1 for c in root.rights if c.dep_ == "prep"])
+        span = list(doc[words[0].i : end if end - words[0].i <= 10 else i + 1])
+        label = "NAME" if all(t.pos_ == "PROPN" for t in words) else "NOUN"  # NAME: an unrecognized name
+        found.append(Mention(_phrase(span), label, root, root.tag_ in ("NNS", "NNPS") or bool(root.conjuncts)))
     people = list(dict.fromkeys(m.text for m in found if m.label in ("PERSON", "NAME")))
     if len(people) > 1 and any(m.label == "PERSON" for m in found):  # "they" after two names: both
         found.append(Mention(", ".join(people[:-1]) + " and " + people[-1], "GROUP", found[0].root, True))
@@ -89,63 +99,74 @@ def _kind(tok: Token) -> str | None:
         return None
     if tok.pos_ == "DET":
         return "NOUN" if tok.dep_ == "det" and tok.head.pos_ == "NOUN" else None
-    return "THING" if tok.pos_ == "PRON" else ADVERBS.get(tok.lower_)
+    if tok.pos_ == "PRON":  # "about that" points back; "Is that true?" is about the answer just given
+        return "THING" if tok.dep_ in ("dobj", "pobj") else None
+    return ADVERBS.get(tok.lower_) if tok.pos_ == "ADV" else None
 
 
 def _fit(kind: str, m: Mention, ref: Token, loose: bool = False) -> tuple[int, int] | None:
     """How well ``m`` suits ``ref`` (lower is better), None when it cannot be meant. ``loose`` accepts any
     plausible noun, for the check that a question's own words hold the antecedent."""
     label, noun = m.label, m.label in ("NOUN", "NAME")
-    rank: int | None = None
     if kind == "PERSON":
         rank = 0 if label == "PERSON" else 1 if noun and not m.plural and (loose or label == "NAME") else None
     elif kind == "PLURAL":
         ranks = {"GROUP": 0, "ORG": 1, "NORP": 1, "GPE": 3 if m.root.dep_ in SUBJECTS else None}
         rank = 2 if noun and m.plural else 4 if noun and loose else ranks.get(label)
+    elif kind == "NOUN" and not loose:
+        rank = 0 if m.root.lemma_.lower() == ref.head.lemma_.lower() else None
     elif kind in ("THING", "NOUN"):
         rank = None if label in ("PERSON", "GROUP") or label in TIMES else 2 if label in PLACES else int(m.plural)
-        if kind == "NOUN" and not loose:
-            rank = 0 if noun and m.root.lemma_ == ref.head.lemma_ else None
     else:
         rank = 0 if label in (PLACES if kind == "PLACE" else TIMES) else None
-    if rank is None:
+    vague = any(c.dep_ == "poss" and c.pos_ == "PRON" for c in m.root.children)  # "its reserves"
+    if rank is None or (vague and ref.dep_ == "poss"):  # not "its reserves' value"
         return None
-    wanted = OBJECTS if kind in ("THING", "NOUN") else SUBJECTS
-    return rank, 0 if m.root.dep_ in wanted else 1
-
-
-def _clause(tok: Token) -> Token:
-    tok = tok.head
-    while tok.head is not tok and (tok.pos_ not in ("VERB", "AUX") or tok.dep_ in ("aux", "auxpass")):
-        tok = tok.head
-    return tok
+    rank += 2 * vague
+    return rank, 0 if m.root.dep_ in (OBJECTS if kind in ("THING", "NOUN") else SUBJECTS) else 1
 
 
 def _bound(ref: Token, kind: str) -> bool:
     """True when the question itself names what ``ref`` points to ("Did Apple say when it will ship?").
     A non-possessive pronoun cannot mean a noun of its own clause ("What did Russia say about it?")."""
+
+    def clause(tok: Token) -> Token:
+        tok = tok.head
+        while tok.head is not tok and (tok.pos_ not in ("VERB", "AUX") or tok.dep_ in ("aux", "auxpass")):
+            tok = tok.head
+        return tok
+
     poss = ref.dep_ == "poss"
     return any(
-        m.root.i < ref.i and _fit(kind, m, ref, loose=True) is not None and (poss or _clause(m.root) != _clause(ref))
+        m.root.i < ref.i and _fit(kind, m, ref, loose=True) is not None and (poss or clause(m.root) != clause(ref))
         for m in _mentions(ref.doc.text)
     )
 
 
-def _antecedent(kind: str, ref: Token, turns: list[tuple[str, bool]]) -> Mention | None:
-    """The best fitting mention of the latest user turn that has one; answers only as a last resort."""
-    own = ref.doc.text
+def _asks(question: str) -> set[str]:
+    """What a question asks for that its answer will name: a thing ("What did they issue?"), a place, a time."""
+    wh = [t.head if t.dep_ == "det" else t for t in _parse(question) if t.tag_ in WH]
+    return {"THING" if t.dep_ in ("dobj", "pobj") else ADVERBS.get(t.lower_, "") for t in wh}
 
-    def best(text: str, kind: str = kind) -> Mention | None:
-        fits = [(f, i, m) for i, m in enumerate(_mentions(text)) if m.text not in own and (f := _fit(kind, m, ref))]
+
+def _antecedent(kind: str, ref: Token, turns: list[tuple[str, bool]], taken: set[str]) -> Mention | None:
+    """The best fitting mention of the latest user turn that has one. The answer comes first when the
+    question asked for just that ("Where is he headed?" ... "there"), otherwise only as a last resort."""
+
+    def best(text: str, kind: str = kind) -> Mention | None:  # in an answer, the roles of words matter less
+        usable = [m for m in _mentions(text) if m.text not in ref.doc.text and m.text not in taken]
+        fits = [(f if text in users else f[:1], i, m) for i, m in enumerate(usable) if (f := _fit(kind, m, ref))]
         return min(fits, key=lambda x: (x[0], x[1]))[2] if fits else None
 
     users, answers = ([text for text, user in reversed(turns) if user is want] for want in (True, False))
-    for n, text in enumerate(users):
-        if found := best(text) or (kind == "NOUN" and n == 0 and best(text, "THING")):
-            return found
     last = max((i for i, (_, user) in enumerate(turns) if user), default=len(turns))
-    if kind == "PLURAL" and last + 1 < len(turns):  # "Who did Sullivan meet?" "Yang Jiechi." "their meeting"
-        names = [m.text for t in turns[last : last + 2] for m in _mentions(t[0]) if m.label == "PERSON"]
+    reply = [turns[last + 1][0]] if last + 1 < len(turns) else []
+    asked = reply if reply and ("THING" if kind == "NOUN" else kind) in _asks(turns[last][0]) else []
+    for n, text in enumerate(asked + users):
+        if found := best(text) or (kind == "NOUN" and n <= len(asked) and best(text, "THING")):
+            return found
+    if kind == "PLURAL" and reply:  # "Who did Sullivan meet?" "Yang Jiechi." "their meeting"
+        names = [m.text for t in (turns[last][0], reply[0]) for m in _mentions(t) if m.label == "PERSON"]
         if len(set(names)) > 1:
             return Mention(" and ".join(dict.fromkeys(names)), "GROUP", ref, True)
     return next((found for text in answers if (found := best(text))), None)
@@ -156,23 +177,17 @@ def _render(span: Span, edits: dict[int, str]) -> str:
     return "".join(edits[t.i] + t.whitespace_ * bool(edits[t.i]) if t.i in edits else t.text_with_ws for t in span)
 
 
-def _wh_swap(frag: Span, prev: Doc) -> str | None:
-    """ "Where did they meet?" + "And when?": "When did they meet?"; a yes/no question gets the word."""
-    verb = next((t for t in prev if t.pos_ in ("VERB", "AUX")), prev[-1])
-    lead, new = prev[: verb.i], frag.text.strip()
-    if any(t.tag_ in WH for t in lead):
-        if any(t.dep_ in SUBJECTS | OBJECTS for t in lead) and all(t.tag_ == "WRB" for t in frag):
-            return None  # "What did X discuss?" + "And when?" has no clean rewrite
-        return f"{new.capitalize()} {prev[verb.i :].text}"
-    return f"{new.capitalize()} {prev.text[:1].lower()}{prev.text[1:]}" if verb.i == 0 else None
-
-
 def _complete(frag: Span, new: str, prev: Doc) -> str | None:
-    """Fill an elliptical follow-up from the previous question: swap in ``new`` for the mention of
-    the same kind (same noun, entity label or number shape), else for the subject; a bare
+    """Fill an elliptical follow-up from the previous question: a new question word replaces the old, a
+    phrase the mention of its kind (same noun, entity label or number shape), else the subject; a bare
     prepositional phrase ("And in Brazil?") is appended."""
-    if all(t.tag_ in WH for t in frag):
-        return _wh_swap(frag, prev)
+    if all(t.tag_ in WH for t in frag):  # "Where did they meet?" + "And when?": "When did they meet?"
+        verb = next((t for t in prev if t.pos_ in ("VERB", "AUX")), prev[-1])
+        if any(t.tag_ in WH for t in prev[: verb.i]):
+            if any(t.dep_ in SUBJECTS | OBJECTS for t in prev[: verb.i]) and all(t.tag_ == "WRB" for t in frag):
+                return None  # "What did X discuss?" + "And when?" has no clean rewrite
+            return f"{new.capitalize()} {prev[verb.i :].text}"
+        return f"{new.capitalize()} {prev.text[:1].lower()}{prev.text[1:]}" if verb.i == 0 else None  # yes/no
     root, ents = frag.root, list(frag.ents)
     pp = root.pos_ == "ADP"
     target: Span | None = None
@@ -197,15 +212,16 @@ def _rewrite(question: str, turns: list[tuple[str, bool]]) -> str:
     edits: dict[int, str] = {}
     for tok in doc:
         kind = _kind(tok)
-        if kind is None or _bound(tok, kind) or not (m := _antecedent(kind, tok, turns)):
+        taken = set(edits.values())  # two pronouns of one question name two different things
+        if kind is None or _bound(tok, kind) or not (m := _antecedent(kind, tok, turns, taken)):
             continue
-        if kind in ("PLACE", "TIME"):
-            head = m.root.head
-            text = f"{head.text} {m.text}" if m.root.dep_ == "pobj" else m.text if kind == "TIME" else f"in {m.text}"
+        text = m.text
+        if kind == "PLACE":
+            text = f"in {text}"
+        elif kind == "TIME" and m.root.dep_ == "pobj":
+            text = f"{m.root.head.text} {text}"
         elif tok.dep_ == "poss":
-            text = m.text + ("'" if m.plural and m.text.endswith("s") else "'s")
-        else:
-            text = m.text
+            text += "'" if m.plural and text.endswith("s") else "'s"
         last = tok.head.i if kind == "NOUN" else tok.i  # "that meeting" is replaced as a whole
         edits.update({i: "" for i in range(tok.i, last)} | {last: text})
     words = [t for t in doc if not t.is_punct]
