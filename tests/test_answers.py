@@ -69,13 +69,20 @@ def test_follow_up_is_rewritten_with_the_history_before_retrieval(seeded_service
     assert {c.source for c in record.citations} == {"003_2c27475b07d2a74f.txt"}
 
 
-def test_follow_up_without_a_name_carries_the_previous_question_as_context(seeded_service):
+def test_follow_up_pronoun_is_resolved_from_the_question_and_its_answer(seeded_service):
     history = [
         {"role": "user", "content": "Who did Jake Sullivan meet in Rome?"},
         {"role": "assistant", "content": "Yang Jiechi."},
     ]
     record = seeded_service.ask("How long did their meeting last?", history)
+    assert record.standalone_question == "How long did Jake Sullivan and Yang Jiechi's meeting last?"
     assert "seven-hour" in record.answer.lower()
+
+
+def test_self_contained_question_is_not_rewritten_mid_conversation(seeded_service):
+    history = [{"role": "user", "content": "What did Jake Sullivan say the US would not allow?"}]
+    record = seeded_service.ask("Who is Einar Tangen?", history)
+    assert record.standalone_question is None
 
 
 @pytest.mark.parametrize("question", ["", "   ", "?!...", "x" * 5000])
