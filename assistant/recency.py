@@ -81,11 +81,14 @@ def prefer_recent(nodes: list[Any], as_of: date, half_life_days: float) -> list[
     """Retrieved passages (``NodeWithScore``) re-scored by ``recency_factor`` and sorted, best first.
 
     Age counts from the newest article among them (never after ``as_of``), so a corpus with nothing
-    from the last weeks still prefers its latest news, and undated articles stay comparable.
+    from the last weeks still prefers its latest news, and undated articles stay comparable. Passages
+    none of which is dated come back as they are.
     """
     dates = [d for n in nodes if (d := n.node.metadata.get("date", "")) and not published_after(d, as_of)]
+    if not dates:
+        return nodes  # nothing dated: nothing to prefer
     try:
-        ref = date.fromisoformat(max(dates)) if dates else as_of
+        ref = date.fromisoformat(max(dates))
     except ValueError:
         ref = as_of
     for n in nodes:
