@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from assistant.cli_common import (
+    AsOfOpt,
     ChromaOpt,
     ConfigOpt,
     CorpusOpt,
@@ -131,14 +132,15 @@ def _answer(
     history: list[dict[str, str]] | None = None,
     perspectives: bool = False,
     sources: list[str] | None = None,
+    as_of: str | None = None,
 ) -> Any:
     from assistant.errors import AssistantError
     from assistant.library import store_failure
 
     try:
         if perspectives:
-            return svc.perspectives(question, history, sources=sources)
-        return svc.ask(question, history, sources=sources)
+            return svc.perspectives(question, history, sources=sources, as_of=as_of)
+        return svc.ask(question, history, sources=sources, as_of=as_of)
     except AssistantError as exc:
         raise fail(str(exc), exc.exit_code) from exc
     except Exception as exc:
@@ -180,6 +182,7 @@ def ask(
             show_default=False,
         ),
     ] = None,
+    as_of: AsOfOpt = None,
     store: StoreOpt = None,
     corpus: CorpusOpt = None,
     chroma_url: ChromaOpt = None,
@@ -194,7 +197,8 @@ def ask(
 
     If nothing was ingested yet, the corpus folder is ingested first. With --json, stdout holds
     exactly one JSON answer record; messages go to stderr. With --perspectives the record also
-    holds "claims": each claim with the citation numbers that support and contradict it.
+    holds "claims": each claim with the citation numbers that support and contradict it. Each
+    citation shows its article's outlet and date when the article states them.
     """
     if not question.strip():
         raise fail("the question is empty", 2)
@@ -211,7 +215,7 @@ def ask(
     )
     svc = make_service(settings)
     ensure_ingested(svc)
-    record = _answer(svc, question, perspectives=perspectives, sources=source or None)
+    record = _answer(svc, question, perspectives=perspectives, sources=source or None, as_of=as_of)
     if as_json:
         sys.stdout.write(record.to_json() + "\n")
     elif perspectives:
@@ -225,6 +229,7 @@ def ask(
 
 @app.command()
 def chat(
+    as_of: AsOfOpt = None,
     store: StoreOpt = None,
     corpus: CorpusOpt = None,
     chroma_url: ChromaOpt = None,
@@ -254,7 +259,8 @@ def chat(
     ensure_ingested(svc)
 
     history: list[dict[str, str]] = []
-    err.print("[dim]Ask about the articles. /new clears the conversation, /quit leaves.[/]")
+    when = f" as of {as_of}" if as_of else ""
+    err.print(f"[dim]Ask about the articles{when}. /new clears the conversation, /quit leaves.[/]")
     while True:
         try:
             question = input("you> ")
@@ -271,7 +277,7 @@ def chat(
             err.print("[dim]new conversation[/]")
             continue
         try:
-            record = _answer(svc, q, history)
+            record = _answer(svc, q, history, as_of=as_of)
         except typer.Exit:
             continue
         if record.standalone_question:

@@ -37,6 +37,33 @@ ReaderOpt = Annotated[
 ]
 
 
+def _valid_as_of(value: str | None) -> str | None:
+    """Reject a bad ``--as-of`` before anything loads, with the reason (exit 2)."""
+    from assistant.recency import AsOfError, parse_as_of
+
+    if value is None:
+        return None
+    try:
+        return parse_as_of(value).isoformat()
+    except AsOfError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+
+
+AsOfOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        help=(
+            "The day the question is asked, YYYY-MM-DD [default: today]: articles published after it are "
+            "not used, and 'this week', 'recently', 'latest', 'now' mean the days just before it."
+        ),
+        metavar="DATE",
+        callback=_valid_as_of,
+        show_default=False,
+    ),
+]
+
+
 def settings_from(**flags: Any) -> Settings:
     from pydantic import ValidationError
 

@@ -694,11 +694,14 @@ def perspectives_record(
     sources: list[str] | None = None,
     qid: str | None = None,
     started: float | None = None,
+    as_of: Any = None,
 ) -> AnswerRecord:
-    """The FORMATS.md answer record of a perspectives answer (``claims`` filled; refusals as usual)."""
+    """The FORMATS.md answer record of a perspectives answer (``claims`` filled; refusals as usual).
+
+    ``as_of``: the question's date, for retrieval (``HybridRetriever.retrieve``)."""
     t0 = started if started is not None else time.perf_counter()
     extractive = extractive_reader(reader, retriever.settings, embed_model, retriever.stats)
-    nodes = retriever.retrieve(standalone, top_k=max(TOP_K, retriever.settings.top_k), sources=sources)
+    nodes = retriever.retrieve(standalone, top_k=max(TOP_K, retriever.settings.top_k), sources=sources, as_of=as_of)
     result = find_perspectives(extractive, standalone, nodes, focus=question if standalone != question else None)
     retrieved = retrieved_of(nodes)
     if result.refused:

@@ -6,20 +6,31 @@ the same against the embedded store and a Chroma server, and are rebuilt only wh
 
 from __future__ import annotations
 
+import copy
 import math
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from llama_index.core import VectorStoreIndex
 from llama_index.core.llms import MockLLM
 from llama_index.core.retrievers import BaseRetriever, QueryFusionRetriever
-from llama_index.core.schema import TextNode
+from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
+from llama_index.core.vector_stores import FilterOperator, MetadataFilter, MetadataFilters
 from llama_index.core.vector_stores.utils import metadata_dict_to_node
 
+from assistant.recency import asks_recent, parse_as_of, prefer_recent, published_after
 from assistant.records import Retrieved
 from assistant.settings import Settings
 from assistant.text import content_terms
+
+#: Recency re-ranks this many times ``top_k`` fused passages (the retrievers' lists stay as long).
+RECENCY_POOL = 3
+#: BM25 date masks kept (one per question date seen; an evaluation run has a few dozen dates).
+MAX_MASKS = 64
+#: A date-limited vector query first asks this many times as many unfiltered neighbours (UntilRetriever).
+OVERFETCH = 4
 
 
 def load_nodes(collection: Any) -> list[TextNode]:
@@ -54,7 +65,7 @@ class TermStats:
 
 
 class HybridRetriever:
-    """Vector + BM25 retrievers fused with reciprocal-rank fusion; no LLM query generation."""
+    """Vector + BM25 retrievers fused by relative score; no LLM query generation."""
 
     def __init__(self, settings: Settings, vector_store: Any, embed_model: Any, nodes: list[TextNode]) -> None:
         self.settings = settings
@@ -63,40 +74,80 @@ class HybridRetriever:
         per_retriever = max(settings.top_k * 2, 10)
         self.index = VectorStoreIndex.from_vector_store(vector_store, embed_model=embed_model)
         retrievers: list[BaseRetriever] = [self.index.as_retriever(similarity_top_k=per_retriever)]
+        self.bm25: Any = None
         if nodes:
-            retrievers.append(_bm25(nodes, per_retriever))
+            self.bm25 = _bm25(nodes, per_retriever)
+            retrievers.append(self.bm25)
         self.fusion = _fuse(retrievers, settings.top_k)
+        self.dates = sorted({d for n in nodes if (d := n.metadata.get("date"))})
+        self._masks: dict[str, list[int]] = {}
 
-    def retrieve(self, query: str, top_k: int | None = None, sources: list[str] | None = None) -> list[Any]:
+    def retrieve(
+        self,
+        query: str,
+        top_k: int | None = None,
+        sources: list[str] | None = None,
+        as_of: str | date | None = None,
+    ) -> list[Any]:
         """The fused passages for ``query``; ``top_k`` overrides the setting, ``sources`` keeps only those files.
 
-        With neither, this is the retriever built once in ``__init__``. A source filter goes to Chroma
-        as a LlamaIndex metadata filter on ``source`` and BM25 runs over those files' chunks only, so
-        the filtered files' best passages are found however the rest of the corpus ranks.
+        ``as_of`` (default today) is the question's date: no passage of an article published after it is
+        returned, and the fused passages are re-ranked by their article's age (``assistant.recency``).
+        Filters reach Chroma as LlamaIndex metadata filters (``source`` IN, ``date`` NIN the later dates:
+        Chroma compares only numbers; ``UntilRetriever`` avoids the slow filtered query when it can), and
+        BM25 runs over the wanted chunks only: a subset index for a source filter (few files), a weight
+        mask over the one index for a date. With nothing to filter or re-rank this is the retriever built
+        once in ``__init__``.
         """
         if not self.nodes:
             return []
-        if top_k is None and sources is None:
+        day = parse_as_of(as_of)
+        later = [d for d in self.dates if published_after(d, day)]
+        half_life = self.settings.recency_half_life_days if asks_recent(query) else 0.0
+        half_life = half_life or self.settings.default_half_life_days
+        if top_k is None and sources is None and not later and not half_life:
             return self.fusion.retrieve(query)
         k = top_k or self.settings.top_k
         per_retriever = max(k * 2, 10)
-        nodes = self.nodes
-        filters = None
+        filters: list[Any] = []
         if sources is not None:
-            from llama_index.core.vector_stores import FilterOperator, MetadataFilter, MetadataFilters
-
             wanted = set(sources)
+            filters.append(MetadataFilter(key="source", value=sorted(wanted), operator=FilterOperator.IN))
             nodes = [n for n in self.nodes if n.metadata.get("source") in wanted]
-            if not nodes:
-                return []
-            filters = MetadataFilters(
-                filters=[MetadataFilter(key="source", value=sorted(wanted), operator=FilterOperator.IN)]
-            )
-        retrievers: list[BaseRetriever] = [
-            self.index.as_retriever(similarity_top_k=per_retriever, filters=filters),
-            _bm25(nodes, per_retriever),
-        ]
-        return _fuse(retrievers, k).retrieve(query)
+            nodes = [n for n in nodes if not published_after(n.metadata.get("date", ""), day)]
+            bm25 = _bm25(nodes, per_retriever) if nodes else None
+        else:
+            bm25 = self._bm25_until(day, later, per_retriever)
+        if bm25 is None:
+            return []
+        if later:
+            filters.append(MetadataFilter(key="date", value=later, operator=FilterOperator.NIN))
+        vector: BaseRetriever = self.index.as_retriever(
+            similarity_top_k=per_retriever, filters=MetadataFilters(filters=filters) if filters else None
+        )
+        if later and sources is None:
+            vector = UntilRetriever(self.index, vector, day, per_retriever)
+        retrievers: list[BaseRetriever] = [vector, bm25]
+        fused = _fuse(retrievers, k * RECENCY_POOL if half_life else k).retrieve(query)
+        fused = [n for n in fused if not published_after(n.node.metadata.get("date", ""), day)]
+        return prefer_recent(fused, day, half_life)[:k] if half_life else fused[:k]
+
+    def _bm25_until(self, day: date, later: list[str], top_k: int) -> BaseRetriever | None:
+        """The one BM25 index, masked to the chunks of articles not published after ``day`` (no re-indexing).
+
+        None when every chunk is masked."""
+        bm25 = copy.copy(self.bm25)
+        bm25.similarity_top_k = min(top_k, len(self.nodes))
+        if later:
+            key = day.isoformat()
+            if key not in self._masks:
+                if len(self._masks) >= MAX_MASKS:
+                    self._masks.clear()
+                self._masks[key] = [0 if published_after(n.metadata.get("date", ""), day) else 1 for n in self.nodes]
+            bm25.corpus_weight_mask = self._masks[key]
+            if not any(bm25.corpus_weight_mask):
+                return None
+        return bm25
 
     def sources(self) -> list[str]:
         """The ingested file names, sorted."""
@@ -131,6 +182,28 @@ class HybridRetriever:
             else:
                 unknown.append(v)
         return found, unknown
+
+
+class UntilRetriever(BaseRetriever):
+    """Chroma's nearest chunks of articles not published after ``day``, cheaply when it can be.
+
+    A filtered Chroma query costs several unfiltered ones (it scans the filtered set), so this asks
+    ``OVERFETCH`` times as many unfiltered neighbours and drops the later ones; only when too few
+    remain does it run ``filtered`` (the exact ``date`` NIN query): the same neighbours either way, up to
+    the approximation of Chroma's index.
+    """
+
+    def __init__(self, index: VectorStoreIndex, filtered: BaseRetriever, day: date, top_k: int) -> None:
+        super().__init__()
+        self.wide = index.as_retriever(similarity_top_k=top_k * OVERFETCH)
+        self.filtered, self.day, self.top_k = filtered, day, top_k
+
+    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
+        got = self.wide.retrieve(query_bundle)  # sets query_bundle.embedding: the fallback reuses it
+        kept = [n for n in got if not published_after(n.node.metadata.get("date", ""), self.day)]
+        if len(kept) >= self.top_k or len(got) < self.top_k * OVERFETCH:
+            return kept[: self.top_k]
+        return self.filtered.retrieve(query_bundle)
 
 
 def _bm25(nodes: list[TextNode], top_k: int) -> BaseRetriever:

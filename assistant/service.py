@@ -10,6 +10,7 @@ import contextlib
 import threading
 import time
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 from assistant.errors import UsageError
@@ -180,11 +181,13 @@ class Service(LibraryMixin):
         history: list[dict[str, str]] | None = None,
         qid: str | None = None,
         sources: list[str] | None = None,
+        as_of: str | date | None = None,
     ) -> AnswerRecord:
         """Answer one question (with the conversation so far) as a FORMATS.md answer record.
 
         ``sources`` restricts retrieval to those files (names, name prefixes or outlets; see
         ``HybridRetriever.resolve_sources``); a value matching no file is a ``QuestionError``.
+        ``as_of`` is the day the question is asked (default today; see ``assistant.recency``).
         """
         from assistant.condense import condense
         from assistant.grounding import compose, number_citations, refusal_text
@@ -196,7 +199,7 @@ class Service(LibraryMixin):
         files = _source_files(retriever, sources)
         t0 = time.perf_counter()
         standalone = condense(question, _clean_history(history))
-        nodes = retriever.retrieve(standalone, sources=files)
+        nodes = retriever.retrieve(standalone, sources=files, as_of=as_of)
         response = reader.synthesize(standalone, nodes, focus=question if standalone != question else None)
         selection = response.metadata["selection"]
         retrieved = retrieved_of(nodes)
@@ -225,6 +228,7 @@ class Service(LibraryMixin):
         history: list[dict[str, str]] | None = None,
         sources: list[str] | None = None,
         qid: str | None = None,
+        as_of: str | date | None = None,
     ) -> AnswerRecord:
         """What the sources say: the evidence grouped by claim, with the files that support and contradict
         each (``ask --perspectives``). The record's ``claims`` hold citation numbers; refusals as in ``ask``."""
@@ -237,14 +241,14 @@ class Service(LibraryMixin):
         t0 = time.perf_counter()
         standalone = condense(question, _clean_history(history))
         return perspectives_record(
-            question, standalone, retriever, reader, self.embed_model, sources=files, qid=qid, started=t0
+            question, standalone, retriever, reader, self.embed_model, sources=files, qid=qid, started=t0, as_of=as_of
         )
 
     def stream(
-        self, question: str, history: list[dict[str, str]] | None = None
+        self, question: str, history: list[dict[str, str]] | None = None, as_of: str | date | None = None
     ) -> Iterator[tuple[str, AnswerRecord | None]]:
         """Yield the answer text as it grows, then ``("", record)`` with the finished record."""
-        record = self.ask(question, history)
+        record = self.ask(question, history, as_of=as_of)
         text = ""
         for word in record.answer.split(" "):
             text = f"{text} {word}" if text else word

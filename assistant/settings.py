@@ -54,6 +54,23 @@ class Settings(BaseSettings):
     refusal_threshold: float = Field(
         0.42, ge=0.0, le=1.0, description="Evidence score below which the answer is refused."
     )
+    recency_half_life_days: float = Field(
+        7.0,
+        ge=0.0,
+        description=(
+            "Questions about the latest news ('this week', 'recently', 'now' …; see assistant.recency) prefer "
+            "articles published shortly before the question's date: a passage's score halves per this many "
+            "days of its article's age (0: treat them as any other question)."
+        ),
+    )
+    default_half_life_days: float = Field(
+        365.0,
+        ge=0.0,
+        description=(
+            "Every other question mildly prefers newer articles (news usually means the latest): the score "
+            "halves per this many days of age (0: no preference)."
+        ),
+    )
 
     # generative readers (issue: pluggable backends)
     model_path: Path | None = Field(None, description="GGUF model file for the llamacpp reader.")

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from assistant.recency import is_date
+
 ARTICLE_SUFFIXES = (".txt", ".md")
 
 
@@ -27,6 +29,8 @@ class Question:
     reference_answer: str = ""
     history: list[dict[str, str]] = field(default_factory=list)
     line: int = 0
+    #: the day the question was asked (``YYYY-MM-DD``): the answer is what was true then (FORMATS.md)
+    asked_on: str | None = None
 
 
 @dataclass(frozen=True)
@@ -104,6 +108,9 @@ def parse_question(data: Any, line: int, known_source: Callable[[str], bool] | N
             or not isinstance(turn.get("content"), str)
         ):
             raise ValueError(f"history turn {i} must be {{'role': 'user'|'assistant', 'content': str}}")
+    asked_on = data.get("asked_on")
+    if asked_on is not None and not (isinstance(asked_on, str) and is_date(asked_on)):
+        raise ValueError(f"field 'asked_on' must be a date YYYY-MM-DD (e.g. 2023-01-31), not {asked_on!r}")
     sources = data["expected_sources"]
     if data["answerable"] and not sources:
         raise ValueError("an answerable question needs at least one file in 'expected_sources'")
@@ -124,6 +131,7 @@ def parse_question(data: Any, line: int, known_source: Callable[[str], bool] | N
         reference_answer=reference,
         history=[{"role": t["role"], "content": t["content"]} for t in history],
         line=line,
+        asked_on=asked_on,
     )
 
 

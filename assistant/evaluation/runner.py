@@ -129,6 +129,7 @@ def run_configuration(
 ) -> ConfigResult:
     """Ask every question (with its history), write one record a line, score each answer.
 
+    A question's ``asked_on`` date is its ``as_of``: what was published later is not used.
     One untimed warm-up question runs first, so model loading never lands in a question's latency.
     A question the service rejects (``QuestionError``) is scored as not answered; store errors stop the run.
     """
@@ -144,7 +145,7 @@ def run_configuration(
     with out.open("w", encoding="utf-8") as fh:
         for q in questions:
             try:
-                record = svc.ask(q.question, q.history, qid=q.id)
+                record = svc.ask(q.question, q.history, qid=q.id, as_of=q.asked_on)
             except QuestionError as exc:
                 score = score_question(q, None, text_of, settings.top_k, error=str(exc))
             else:
