@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     reader: ReaderName = Field("extractive", description="Which reader writes the answer text.")
     top_k: int = Field(6, ge=1, le=50, description="Passages retrieved per question (after fusion).")
     max_sentences: int = Field(2, ge=1, le=6, description="Most evidence sentences in an extractive answer.")
+    direct_answer: bool = Field(
+        True,
+        description="Lead extractive answers with the span that answers (a name, number, date) before its evidence.",
+    )
     refusal_threshold: float = Field(
         0.42, ge=0.0, le=1.0, description="Evidence score below which the answer is refused."
     )

@@ -63,6 +63,7 @@ class Candidate:
     chunk_text: str = ""
     chunk_base: int = 0
     following: list[tuple[Span, bool]] = field(default_factory=list)
+    date: str | None = None
 
     def extended(self, upto: Span) -> tuple[str, int]:
         """The exact file passage from this sentence through ``upto`` (a following sentence)."""
@@ -77,6 +78,8 @@ class Selection:
     refused: bool
     confidence: float
     reason: str
+    #: every scored sentence, best first (the direct answer is chosen among them)
+    ranked: list[Candidate] = field(default_factory=list)
 
 
 class EmbeddingCache:
@@ -174,11 +177,40 @@ class ExtractiveReader(BaseSynthesizer):
     def synthesize(self, query: Any, nodes: list[NodeWithScore], *args: Any, **kwargs: Any) -> Response:
         query_str = query.query_str if isinstance(query, QueryBundle) else str(query)
         sel = self.select(query_str, nodes, focus=kwargs.get("focus"))
+        metadata: dict[str, Any] = {"selection": sel}
+        parts = self.direct(query_str, nodes, sel) if self.settings.direct_answer else None
+        if parts:
+            metadata["answer_sentences"] = parts
         return Response(
-            response=" ".join(e.text for e in sel.evidence),
+            response=" ".join(t for t, _ in parts) if parts else " ".join(e.text for e in sel.evidence),
             source_nodes=list(nodes),
-            metadata={"selection": sel},
+            metadata=metadata,
         )
+
+    def direct(self, question: str, nodes: list[NodeWithScore], sel: Selection) -> list[tuple[str, list[Evidence]]]:
+        """The answer as ``[(text, [evidence])]``: the span that answers first, then the clauses of its
+        sentence around it; the citation quotes the whole sentence. Empty when refused."""
+        from assistant.answering.direct import CONFIDENT, choose, lead
+
+        if sel.refused or not sel.ranked:
+            return []
+        choice = choose(question, sel.ranked, nodes, self.cache.get)
+        if choice is None or choice.span is None:
+            # no model, or a why/how question: the selected sentences explain
+            return [(e.text, [e]) for e in sel.evidence]
+        parts = [
+            (lead(question, choice.span, sel.ranked[choice.sentence].text), [self._evidence(sel, choice.sentence)])
+        ]
+        if choice.confidence < CONFIDENT and choice.sentence != 0:
+            parts.append((sel.ranked[0].text, [self._evidence(sel, 0)]))
+        return parts
+
+    @staticmethod
+    def _evidence(sel: Selection, i: int) -> Evidence:
+        """The evidence for ranked sentence ``i``: the selection's own (with its duplicates elsewhere) if chosen."""
+        c = sel.ranked[i]
+        found = next((e for e in sel.evidence if e.source == c.source and e.start == c.start), None)
+        return found or Evidence(c.text, c.source, c.start, c.end, c.score, c.title)
 
     # -- evidence selection ---------------------------------------------------------------------
     def candidates(self, nodes: list[NodeWithScore]) -> list[Candidate]:
@@ -210,6 +242,7 @@ class ExtractiveReader(BaseSynthesizer):
                         chunk_text=chunk_text,
                         chunk_base=base,
                         following=_following(chunk_text, base, spans[i:], FOLLOW_MAX),
+                        date=node.metadata.get("date") or None,
                     )
                 )
         return out
@@ -264,12 +297,17 @@ class ExtractiveReader(BaseSynthesizer):
                 "covers": float(covers),
             }
 
-    def select(self, question: str, nodes: list[NodeWithScore], focus: str | None = None) -> Selection:
+    def ranked(self, question: str, nodes: list[NodeWithScore], focus: str | None = None) -> list[Candidate]:
+        """Every sentence of the retrieved passages, scored, best first."""
         cands = self.candidates(nodes)
-        if not cands:
-            return Selection([], True, 0.0, "nothing retrieved")
         self.score(question, cands, focus)
         cands.sort(key=lambda c: c.score, reverse=True)
+        return cands
+
+    def select(self, question: str, nodes: list[NodeWithScore], focus: str | None = None) -> Selection:
+        cands = self.ranked(question, nodes, focus)
+        if not cands:
+            return Selection([], True, 0.0, "nothing retrieved")
         best = cands[0]
         if best.score < self.settings.refusal_threshold:
             return Selection([], True, best.score, f"best evidence scores {best.score:.2f}")
@@ -294,4 +332,4 @@ class ExtractiveReader(BaseSynthesizer):
                 continue
             chosen.append(ev)
             chosen_terms.append(c.terms)
-        return Selection(chosen, False, best.score, "ok")
+        return Selection(chosen, False, best.score, "ok", ranked=cands)

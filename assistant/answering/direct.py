@@ -1,0 +1,122 @@
+"""Choose the direct answer: the best span of the reader's best sentences, by the fitted model."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from assistant.answering.ranker import load_model
+from assistant.answering.spans import POOL, QuestionShape, Sentence, SpanCandidate, candidates, shape
+
+
+def _explain(label: str) -> str:
+    import spacy
+
+    return spacy.explain(label) or "a thing, a person or an idea named by a noun phrase"
+
+
+#: question kinds answered by the explaining sentence rather than a span: "why", a plain "how", a
+#: "what" with no noun saying what kind of thing, several things asked ("which two countries")
+SENTENCE_ANSWERED = ("why", "how", "other", "what", "which_several")
+#: below this share of the model's belief, the reader's best sentence follows the span's own
+#: (when they differ), so a doubtful span does not hide the likeliest evidence (cross-validated)
+CONFIDENT = 0.5
+
+
+@dataclass
+class DirectAnswer:
+    span: str | None
+    sentence: int  # index into the reader's ranked sentences
+    confidence: float  # the model's softmax share on this span among the question's candidates
+
+
+def span_candidates(
+    question: str, ranked: list[Any], nodes: list[Any], embed: Callable[[list[str]], np.ndarray]
+) -> tuple[QuestionShape, list[Sentence], list[SpanCandidate]]:
+    """The question's shape, the sentence pool (the reader's best ``POOL``) and its span candidates."""
+    pool = [Sentence(c.text, c.score, c.source, c.title, c.date) for c in ranked[:POOL]]
+    titles = list(dict.fromkeys(str(n.node.metadata.get("title") or "") for n in nodes))
+    qs = shape(question)
+    return qs, pool, candidates(qs, pool, titles, embed, _explain)
+
+
+def choose(
+    question: str, ranked: list[Any], nodes: list[Any], embed: Callable[[list[str]], np.ndarray]
+) -> DirectAnswer | None:
+    """The most probable answer span, or None (no model shipped, or no candidate)."""
+    model = load_model()
+    if model is None or not ranked:
+        return None
+    qs, _pool, cands = span_candidates(question, ranked, nodes, embed)
+    if qs.qclass in SENTENCE_ANSWERED or not cands:
+        return DirectAnswer(None, 0, 0.0)
+    scores = model.scores(qs, cands, embed)
+    share = np.exp(scores - scores.max())
+    share /= share.sum()
+    best = int(np.argmax(share))
+    return DirectAnswer(cands[best].text, cands[best].sentence, float(share[best]))
+
+
+#: the evidence after the direct answer is cut to the clauses around it, at most this many words
+MAX_WORDS = 24
+#: with no span (why/how, or no confident one), the best sentence is cut to this many words
+MAX_SENTENCE_WORDS = 28
+
+
+def _clauses(sentence: str) -> list[tuple[int, int]]:
+    """Character ranges of the sentence's clauses (cut after , ; : and around dashes)."""
+    cuts = [0] + [m.end() for m in re.finditer(r"[,;:]\s+|\s[—–-]\s", sentence)] + [len(sentence)]
+    return [(a, b) for a, b in itertools.pairwise(cuts) if sentence[a:b].strip()]
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+def trim(sentence: str, focus: str | None = None, question: str = "", max_words: int = MAX_WORDS) -> str:
+    """A verbatim stretch of ``sentence`` of at most about ``max_words`` words: the clause holding
+    ``focus`` (or sharing most words with the question), widened by neighbouring clauses while it fits."""
+    if len(sentence.split()) <= max_words:
+        return sentence
+    parts = _clauses(sentence)
+    if len(parts) < 2:
+        return sentence
+    q = _words(question)
+    pos = sentence.find(focus) if focus else -1
+
+    def weight(k: int) -> float:
+        a, b = parts[k]
+        if pos >= 0:
+            return 1.0 if a <= pos < b else 0.0
+        return len(_words(sentence[a:b]) & q) + 0.01 * len(sentence[a:b].split()) / max_words
+
+    lo = hi = max(range(len(parts)), key=weight)
+
+    def size(a: int, b: int) -> int:
+        return len(sentence[parts[a][0] : parts[b][1]].split())
+
+    while True:
+        grow = [k for k in (lo - 1, hi + 1) if 0 <= k < len(parts) and size(min(lo, k), max(hi, k)) <= max_words]
+        if not grow:
+            break
+        k = max(grow, key=lambda k: (weight(k), k > hi))
+        lo, hi = min(lo, k), max(hi, k)
+    out = sentence[parts[lo][0] : parts[hi][1]].strip().rstrip(",;:—–- ")
+    return out if len(out.split()) >= 4 else sentence
+
+
+def lead(question: str, span: str | None, sentence: str) -> str:
+    """``span: evidence`` (the evidence trimmed around the span); the trimmed sentence alone without a span."""
+    if not span:
+        return trim(sentence, question=question, max_words=MAX_SENTENCE_WORDS)
+    body = trim(sentence, focus=span, question=question)
+    if span not in body:
+        body = sentence
+    if body.startswith(span):
+        return body
+    return f"{span}: {body}"

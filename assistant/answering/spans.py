@@ -1,0 +1,228 @@
+"""Answer-span candidates and their features.
+
+The candidates are the named entities and noun phrases of the best-scored evidence sentences
+(spaCy), minus what the question itself already names. Each gets features that a fitted model
+(``ranker.py``) combines: how good its sentence is, whether its entity type is what this kind of
+question asks for, how many other passages and titles name it too (redundancy), how close it sits
+to the question's words, and how recent its article is.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import numpy as np
+
+from assistant.answering.nlp import content_keys, parse, parse_many
+
+#: evidence sentences (best first) whose spans compete
+POOL = 8
+NOUN_PHRASE = "NP"
+FEATURES = (
+    "sent",
+    "srank",
+    "prior",
+    "head_label",
+    "head_span",
+    "q_span",
+    "redund",
+    "articles",
+    "title",
+    "prox",
+    "q_overlap",
+    "entity",
+    "length",
+    "number",
+    "unit",
+    "qvote",
+    "hvote",
+    "subject",
+    "object",
+    "recency",
+    "bias",
+)
+
+
+@dataclass
+class QuestionShape:
+    """What kind of answer the question asks for, read from its parse."""
+
+    qclass: str
+    head: str | None
+    keys: set[str]
+    counted: str | None = None
+    text: str = ""
+
+
+@dataclass
+class Sentence:
+    """One evidence sentence as the reader scored it."""
+
+    text: str
+    score: float
+    source: str
+    title: str | None = None
+    date: str | None = None
+
+
+@dataclass
+class SpanCandidate:
+    text: str
+    label: str
+    sentence: int
+    start: int  # character offset in the sentence
+    features: dict[str, float] = field(default_factory=dict)
+
+
+def shape(question: str) -> QuestionShape:
+    """The question's class ("who", "when", "how_many", "which_noun", …), head noun and content lemmas."""
+    q = _shape(question)
+    q.text = question
+    return q
+
+
+def _shape(question: str) -> QuestionShape:
+    doc = parse(question)
+    keys = set(content_keys(doc))
+    wh = next((t for t in doc if t.tag_ in ("WP", "WDT", "WRB", "WP$")), None)
+    if wh is None:
+        return QuestionShape("other", None, keys)
+    word = wh.lower_
+    nxt = doc[wh.i + 1] if wh.i + 1 < len(doc) else None
+    if word in ("who", "whom", "whose"):
+        return QuestionShape("who", None, keys)
+    if word in ("when", "where", "why"):
+        return QuestionShape(word, None, keys)
+    if word == "how":
+        if nxt is not None and nxt.lower_ in ("much", "many"):
+            noun = doc[wh.i + 2] if wh.i + 2 < len(doc) and doc[wh.i + 2].pos_ == "NOUN" else None
+            counted = content_keys([noun])[0] if noun is not None and content_keys([noun]) else None
+            return QuestionShape(f"how_{nxt.lower_}", noun.text if noun is not None else None, keys, counted)
+        if nxt is not None and nxt.pos_ in ("ADJ", "ADV"):
+            return QuestionShape("how_" + nxt.lower_ if nxt.lower_ in ("long", "old") else "how_adj", None, keys)
+        return QuestionShape("how", None, keys)
+    head = None
+    if wh.dep_ == "det" and wh.head.pos_ in ("NOUN", "PROPN"):
+        head = wh.head
+    elif nxt is not None and nxt.pos_ in ("NOUN", "PROPN", "ADJ"):
+        head = nxt
+        while head.i + 1 < len(doc) and doc[head.i + 1].pos_ in ("NOUN", "PROPN") and head.dep_ in ("compound", "amod"):
+            head = doc[head.i + 1]
+        if head.pos_ == "ADJ":
+            head = None
+    if head is not None:
+        # "which two countries", "what kinds of help": several things are asked, a sentence answers
+        several = head.morph.get("Number") == ["Plur"] or any(c.dep_ == "nummod" for c in head.children)
+        return QuestionShape("which_several" if several else "which_noun", head.text, keys)
+    return QuestionShape("what", None, keys)
+
+
+def _spans(doc: Any) -> list[tuple[Any, str]]:
+    """Entities, then the noun phrases that are no entity (leading determiners dropped)."""
+    out = [(e, e.label_) for e in doc.ents]
+    covered = {i for e in doc.ents for i in range(e.start, e.end)}
+    for chunk in doc.noun_chunks:
+        toks = [t for t in chunk if not (t.dep_ in ("det", "poss") and t.i == chunk.start)]
+        if not toks or any(t.i in covered for t in toks) or all(t.is_stop or t.pos_ == "PRON" for t in toks):
+            continue
+        out.append((doc[toks[0].i : toks[-1].i + 1], NOUN_PHRASE))
+    return out
+
+
+def _days(a: str | None, b: str | None) -> float | None:
+    try:
+        return (date.fromisoformat(b) - date.fromisoformat(a)).days if a and b else None
+    except ValueError:
+        return None
+
+
+def candidates(
+    q: QuestionShape,
+    pool: Sequence[Sentence],
+    titles: Sequence[str],
+    embed: Callable[[list[str]], np.ndarray],
+    explain: Callable[[str], str],
+) -> list[SpanCandidate]:
+    """Every answer-span candidate of the ``pool`` sentences, with its features."""
+    pool = list(pool)[:POOL]
+    if not pool:
+        return []
+    docs = parse_many([s.text for s in pool])
+    best = max(pool[0].score, 1e-6)
+    sent_words = [set(content_keys(d)) for d in docs]
+    title_words = [set(content_keys(d)) for d in parse_many([t for t in titles if t])]
+    newest = max((s.date for s in pool if s.date), default=None)
+    out: list[SpanCandidate] = []
+    for i, (sent, doc) in enumerate(zip(pool, docs, strict=True)):
+        token_keys = [content_keys([t]) for t in doc]
+        anchors = [t.i for t, k in zip(doc, token_keys, strict=True) if k and k[0] in q.keys]
+        for span, label in _spans(doc):
+            keys = content_keys(span)
+            if not keys or set(keys) <= q.keys:
+                continue  # the question already names it: not an answer
+            lower = set(keys)
+            near = {
+                k
+                for t in (span.root.head, doc[span.end] if span.end < len(doc) else None)
+                if t
+                for k in content_keys([t])
+            }
+            others = [j for j in range(len(pool)) if j != i and lower <= sent_words[j]]
+            dist = min((min(abs(a - span.start), abs(a - (span.end - 1))) for a in anchors), default=len(doc))
+            age = _days(sent.date, newest)
+            out.append(
+                SpanCandidate(
+                    text=span.text.strip(" ,.;:\"“”'"),
+                    label=label,
+                    sentence=i,
+                    start=span.start_char,
+                    features={
+                        "sent": sent.score / best,
+                        "srank": 1.0 / (1 + i),
+                        "redund": sum(pool[j].score / best for j in others),
+                        "articles": math.log1p(len({pool[j].source for j in others} - {sent.source})),
+                        "title": float(any(lower <= tw for tw in title_words)),
+                        "prox": 1.0 / (1 + dist),
+                        "q_overlap": len(set(keys) & q.keys) / len(keys),
+                        "entity": float(label != NOUN_PHRASE),
+                        "length": math.log(len(span)),
+                        "number": float(q.qclass.startswith("how_") and any(t.like_num for t in span)),
+                        "unit": float(bool(q.counted) and q.counted in (lower | near)),
+                        "subject": float(span.root.dep_ in ("nsubj", "nsubjpass")),
+                        "object": float(span.root.dep_ in ("dobj", "pobj", "attr", "appos", "oprd")),
+                        "recency": 1.0 if age is None else math.exp(-max(age, 0) / 30.0),
+                        "bias": 1.0,
+                    },
+                )
+            )
+    _similarities(q, out, embed, explain)
+    return out
+
+
+def _similarities(
+    q: QuestionShape,
+    cands: list[SpanCandidate],
+    embed: Callable[[list[str]], np.ndarray],
+    explain: Callable[[str], str],
+) -> None:
+    """How well each span fits the head noun ("which team" → "Buffalo Bills") by embeddings, and
+    how well its type's description fits it (spaCy's own label glosses), so no noun→type list is needed."""
+    if not cands:
+        return
+    labels = sorted({c.label for c in cands})
+    glosses = [explain(lb) for lb in labels]
+    head = q.head or ""
+    texts = [q.text or head, head or "thing", *glosses, *[c.text for c in cands]]
+    vecs = embed(texts)
+    qv, hv, gv, sv = vecs[0], vecs[1], vecs[2 : 2 + len(labels)], vecs[2 + len(labels) :]
+    by_label = dict(zip(labels, (gv @ hv).tolist(), strict=True)) if head else {}
+    span_sims = (sv @ hv).tolist() if head else [0.0] * len(cands)
+    q_sims = (sv @ qv).tolist()
+    for c, s, qs in zip(cands, span_sims, q_sims, strict=True):
+        c.features["head_label"] = by_label.get(c.label, 0.0)
+        c.features["head_span"] = s
+        c.features["q_span"] = qs
