@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from assistant.answering.ranker import load_model
-from assistant.answering.spans import POOL, QuestionShape, Sentence, SpanCandidate, candidates, shape
+from assistant.answering.spans import REDUNDANCY_POOL, QuestionShape, Sentence, SpanCandidate, candidates, shape
 
 
 def _explain(label: str) -> str:
@@ -38,8 +38,8 @@ class DirectAnswer:
 def span_candidates(
     question: str, ranked: list[Any], nodes: list[Any], embed: Callable[[list[str]], np.ndarray]
 ) -> tuple[QuestionShape, list[Sentence], list[SpanCandidate]]:
-    """The question's shape, the sentence pool (the reader's best ``POOL``) and its span candidates."""
-    pool = [Sentence(c.text, c.score, c.source, c.title, c.date) for c in ranked[:POOL]]
+    """The question's shape, the sentence pool (the reader's best sentences) and its span candidates."""
+    pool = [Sentence(c.text, c.score, c.source, c.title, c.date) for c in ranked[:REDUNDANCY_POOL]]
     titles = list(dict.fromkeys(str(n.node.metadata.get("title") or "") for n in nodes))
     qs = shape(question)
     return qs, pool, candidates(qs, pool, titles, embed, _explain)

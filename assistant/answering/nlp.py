@@ -32,13 +32,18 @@ def parse_many(texts: list[str]) -> list[Any]:
             _CACHE.move_to_end(t)
     missing = [t for t in dict.fromkeys(texts) if t not in found]
     if missing:
-        found.update(zip(missing, nlp().pipe(missing), strict=True))
+        found.update(zip(missing, nlp().pipe(missing, batch_size=max(len(missing), 1)), strict=True))
         with _LOCK:
             for t in missing:
                 _CACHE[t] = found[t]
             while len(_CACHE) > DOC_CACHE_SIZE:
                 _CACHE.popitem(last=False)
     return [found[t] for t in texts]
+
+
+def tokens(text: str) -> Any:
+    """Only spaCy's tokenizer (no model): enough for stop words and word matching, and fast."""
+    return nlp().tokenizer(text)
 
 
 def parse(text: str) -> Any:

@@ -25,6 +25,8 @@ from assistant.answering.ranker import MODEL_PATH, Embed, SpanModel, fit_listwis
 from assistant.answering.spans import FEATURES, QuestionShape, SpanCandidate
 
 LISTWISE = True
+#: held-out results of the last cross-validation per question set (filled by ``cross_validate``)
+BY_GROUP: dict[str, list[tuple[float, float, float]]] = {}
 BIAS = 0.0
 
 
@@ -121,11 +123,16 @@ def cross_validate(
     order = list(range(len(data)))
     random.Random(seed).shuffle(order)
     out = []
+    by_group = BY_GROUP
+    by_group.clear()
     for k in range(folds):
         test_ids = set(order[k::folds])
         train = [d for i, d in enumerate(data) if i not in test_ids]
         test = [d for i, d in enumerate(data) if i in test_ids]
-        out.append(top1(fit(train, l2, embed), test, embed))
+        model = fit(train, l2, embed)
+        out.append(top1(model, test, embed))
+        for group in sorted({d.group for d in test}):
+            by_group.setdefault(group, []).append(top1(model, [d for d in test if d.group == group], embed))
     return out
 
 
@@ -163,6 +170,9 @@ def main(argv: list[str] | None = None) -> int:
     scores = cross_validate(data, args.folds, args.l2, embed)
     for k, (a, c, s) in enumerate(scores):
         print(f"fold {k + 1}: held-out top-1 span {a:.2f} (ceiling {c:.2f}), answer as shown {s:.2f}")
+    for group, res in sorted(BY_GROUP.items()):
+        g = np.mean(res, axis=0)
+        print(f"  {group}: held-out top-1 span {g[0]:.3f}, ceiling {g[1]:.3f}, answer as shown {g[2]:.3f}")
     mean = np.mean(scores, axis=0)
     print(f"mean held-out: top-1 span {mean[0]:.3f}, ceiling {mean[1]:.3f}, answer as shown {mean[2]:.3f}")
     if args.write:
