@@ -55,6 +55,12 @@ class Settings(BaseSettings):
         True,
         description="Lead extractive answers with the span that answers (a name, number, date) before its evidence.",
     )
+    cover_similarity: float = Field(
+        0.6,
+        ge=0.0,
+        le=1.0,
+        description="Embedding similarity at which a sentence covers what is asked though it words it otherwise.",
+    )
     refusal_threshold: float = Field(
         0.42, ge=0.0, le=1.0, description="Evidence score below which the answer is refused."
     )

@@ -284,7 +284,13 @@ class ExtractiveReader(BaseSynthesizer):
             typed = type_present(qtype, c.text)
             if not typed:
                 s *= TYPE_PENALTY
-            covers = not asked or any(t in c.terms or t in c.context_terms for t in asked)
+            # what is asked is covered when its words are there, or when the sentence means the same
+            # by embedding ("pay" ~ "fee"): a paraphrase is not an unanswerable question
+            covers = (
+                not asked
+                or any(t in c.terms or t in c.context_terms for t in asked)
+                or float(sim) >= self.settings.cover_similarity
+            )
             if not covers:
                 s *= UNCOVERED_PENALTY
             c.score = s
