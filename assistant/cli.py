@@ -152,7 +152,11 @@ def _answer(
 
 def _print_record(record: Any, console: Console = out) -> None:
     style = "yellow" if record.refused else "bold"
-    console.print(f"[{style}]{escape(record.answer)}[/]")
+    lead = getattr(record, "direct_answer", None)
+    if lead and record.answer.startswith(lead):  # the direct answer stands out from its evidence
+        console.print(f"[bold cyan]{escape(lead)}[/][{style}]{escape(record.answer[len(lead) :])}[/]")
+    else:
+        console.print(f"[{style}]{escape(record.answer)}[/]")
     if record.citations:
         console.print()
     for c in record.citations:

@@ -57,6 +57,8 @@ class AnswerRecord(BaseModel):
     grounding: str | None = None
     retrieved: list[Retrieved] = Field(default_factory=list)
     claims: list[Claim] | None = None
+    #: the short answer the extractive reader leads with (a name, number, date): verbatim cited text
+    direct_answer: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = self.model_dump()

@@ -216,6 +216,7 @@ class Service(LibraryMixin):
             refused=selection.refused,
             citations=citations,
             reader=response.metadata.get("reader", reader.name),
+            direct_answer=None if selection.refused else response.metadata.get("direct_answer"),
             latency_s=round(time.perf_counter() - t0, 4),
             standalone_question=standalone if standalone != question else None,
             grounding=selection.reason,

@@ -99,7 +99,13 @@ def answer_message(record: dict[str, Any]) -> str:
         if line:
             lines.append(f'<span class="na-sources">{line}</span>')
     else:
-        lines.append(_answer_body(record["answer"]))
+        lead = record.get("direct_answer")
+        if lead and record["answer"].startswith(lead):  # the direct answer first, prominent
+            lines.append(
+                f'<strong class="na-direct">{md_text(lead)}</strong>{_answer_body(record["answer"][len(lead) :])}'
+            )
+        else:
+            lines.append(_answer_body(record["answer"]))
         line = sources_line(record)
         if line:
             lines.append(f'<span class="na-sources">{line}</span>')

@@ -61,7 +61,5 @@ def content_keys(tokens: Any) -> list[str]:
     """Snowball stems of the tokens that carry meaning (spaCy's stop words and punctuation out, but
     numbers kept even when spelled out: "two" is a stop word to spaCy and an answer here), so
     "Globes" meets "globe" and "centuries" meets "century" whatever the tagger made of them."""
-    words = [
-        t.lower_ for t in tokens if (t.like_num or not (t.is_stop or t.is_punct or t.is_space)) and t.text.strip()
-    ]
+    words = [t.lower_ for t in tokens if (t.like_num or not (t.is_stop or t.is_punct or t.is_space)) and t.text.strip()]
     return _stemmer().stemWords(words)

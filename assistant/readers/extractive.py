@@ -178,32 +178,36 @@ class ExtractiveReader(BaseSynthesizer):
         query_str = query.query_str if isinstance(query, QueryBundle) else str(query)
         sel = self.select(query_str, nodes, focus=kwargs.get("focus"))
         metadata: dict[str, Any] = {"selection": sel}
-        parts = self.direct(query_str, nodes, sel) if self.settings.direct_answer else None
+        parts, span = self.direct(query_str, nodes, sel) if self.settings.direct_answer else ([], None)
         if parts:
             metadata["answer_sentences"] = parts
+            if span and parts[0][0].startswith(span):
+                metadata["direct_answer"] = span
         return Response(
             response=" ".join(t for t, _ in parts) if parts else " ".join(e.text for e in sel.evidence),
             source_nodes=list(nodes),
             metadata=metadata,
         )
 
-    def direct(self, question: str, nodes: list[NodeWithScore], sel: Selection) -> list[tuple[str, list[Evidence]]]:
+    def direct(
+        self, question: str, nodes: list[NodeWithScore], sel: Selection
+    ) -> tuple[list[tuple[str, list[Evidence]]], str | None]:
         """The answer as ``[(text, [evidence])]``: the span that answers first, then the clauses of its
-        sentence around it; the citation quotes the whole sentence. Empty when refused."""
+        sentence around it; the citation quotes the whole sentence. Empty when refused. Also the span."""
         from assistant.answering.direct import CONFIDENT, choose, lead
 
         if sel.refused or not sel.ranked:
-            return []
+            return [], None
         choice = choose(question, sel.ranked, nodes, self.cache.get)
         if choice is None or choice.span is None:
             # no model, or a why/how question: the selected sentences explain
-            return [(e.text, [e]) for e in sel.evidence]
+            return [(e.text, [e]) for e in sel.evidence], None
         parts = [
             (lead(question, choice.span, sel.ranked[choice.sentence].text), [self._evidence(sel, choice.sentence)])
         ]
         if choice.confidence < CONFIDENT and choice.sentence != 0:
             parts.append((sel.ranked[0].text, [self._evidence(sel, 0)]))
-        return parts
+        return parts, choice.span
 
     @staticmethod
     def _evidence(sel: Selection, i: int) -> Evidence:
