@@ -274,11 +274,7 @@ def test_unsaid_thing_in_the_articles_words_is_refused(svc: Any, question: str) 
         ("How much did Northfield Rovers pay for Tomas Berg?", ["£48 million"]),  # answered by embedding coverage
         ("Who leads Brightline Energy?", ["Priya Raman"]),  # answered by embedding coverage
         ("What sum did Orion Telecom offer for Castell Networks?", ["$6.8 billion"]),  # answered by embedding coverage
-        pytest.param(
-            "How many ballots did Ana Ferreira get?",
-            ["41,230"],
-            marks=fails("refused, best evidence 0.34 ('received ... votes')"),
-        ),
+        ("How many ballots did Ana Ferreira get?", ["41,230"]),  # the article: "received ... votes"
         pytest.param(
             "When did the Helios-2 spacecraft lift off?",
             ["4 September 2025"],
