@@ -109,6 +109,8 @@ def _shape(question: str) -> QuestionShape:
             return QuestionShape("how_" + nxt.lower_ if nxt.lower_ in ("long", "old") else "how_adj", None, keys)
         return QuestionShape("how", None, keys)
     head = None
+    if nxt is not None and nxt.pos_ == "NUM" and nxt.i + 1 < len(doc) and doc[nxt.i + 1].pos_ in ("NOUN", "PROPN"):
+        return QuestionShape("which_several", doc[nxt.i + 1].text, keys)  # "which two countries"
     if wh.dep_ == "det" and wh.head.pos_ in ("NOUN", "PROPN"):
         head = wh.head
     elif nxt is not None and nxt.pos_ in ("NOUN", "PROPN", "ADJ"):
