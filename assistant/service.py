@@ -11,15 +11,25 @@ import threading
 import time
 from collections.abc import Iterator
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from assistant.errors import UsageError
 from assistant.library import LibraryMixin
 from assistant.offline import setup_offline
+from assistant.question import QuestionBundle
 from assistant.records import AnswerRecord
 from assistant.settings import Settings
 
 MAX_QUESTION_CHARS = 2000
+
+
+class Engine(NamedTuple):
+    """What answers questions for one version of the store: ``query`` is LlamaIndex's
+    ``RetrieverQueryEngine`` over ``retriever``, the reader's postprocessors and ``reader``."""
+
+    retriever: Any  # HybridRetriever
+    reader: Any  # ExtractiveReader or a GenerativeReader
+    query: Any  # RetrieverQueryEngine
 
 
 class QuestionError(UsageError, ValueError):
@@ -36,8 +46,7 @@ class Service(LibraryMixin):
         self._embed: Any = None
         self._collection: Any = None
         self._vector_store: Any = None
-        self._retriever: Any = None
-        self._reader: Any = None
+        self._built: Engine | None = None
         self._version: Any = None
         self._db_identity: tuple[int, int] | None = None  # the embedded database file this process opened
         self._chroma_system: Any = None  # Chroma's cached connection to it
@@ -145,7 +154,7 @@ class Service(LibraryMixin):
         self._chroma_system = None
         self._vector_store = None
         self._collection = None
-        self._retriever = None
+        self._built = None
         self._version = None
         self._catalogue = None
 
@@ -154,25 +163,30 @@ class Service(LibraryMixin):
 
         return (self.chunk_count(), ingest_state_version(self.settings))
 
-    def _engine(self) -> tuple[Any, Any]:
-        """Retriever and reader for the store as it is now (rebuilt after an ingest)."""
+    def _engine(self) -> Engine:
+        """The query engine for the store as it is now (rebuilt after an ingest, never per question)."""
         with self._lock:
             version = self._store_version()
-            if self._retriever is None or version != self._version:
+            if self._built is None or version != self._version:
+                from llama_index.core.query_engine import RetrieverQueryEngine
+
                 from assistant.readers import make_reader
                 from assistant.retrieval import HybridRetriever, load_nodes
 
                 nodes = load_nodes(self._collection)
-                self._retriever = HybridRetriever(self.settings, self.vector_store, self.embed_model, nodes)
-                self._reader = make_reader(self.settings, self.embed_model, self._retriever.stats)
+                retriever = HybridRetriever(self.settings, self.vector_store, self.embed_model, nodes)
+                reader = make_reader(self.settings, self.embed_model, retriever.stats)
+                query = RetrieverQueryEngine(
+                    retriever=retriever, response_synthesizer=reader, node_postprocessors=reader.postprocessors
+                )
+                self._built = Engine(retriever, reader, query)
                 self._version = version
-            return self._retriever, self._reader
+            return self._built
 
     def warm_up(self) -> None:
         """Load the model, open the store and build the retriever now, so the first question is fast."""
         if self.chunk_count() > 0:
-            _, reader = self._engine()
-            reader.cache.get(["warm up"])
+            self._engine().reader.cache.get(["warm up"])
 
     # -- answers -------------------------------------------------------------------------------
     def ask(
@@ -195,13 +209,15 @@ class Service(LibraryMixin):
         from assistant.retrieval import retrieved_of
 
         question = _clean_question(question)
-        retriever, reader = self._engine()
-        files = _source_files(retriever, sources)
+        engine = self._engine()
+        files = _source_files(engine.retriever, sources)
         t0 = time.perf_counter()
         standalone = condense(question, _clean_history(history))
-        nodes = retriever.retrieve(standalone, sources=files, as_of=as_of)
-        response = reader.synthesize(standalone, nodes, focus=question if standalone != question else None)
+        focus = question if standalone != question else None
+        bundle = QuestionBundle(standalone, sources=files, as_of=as_of, focus=focus)
+        response = engine.query.query(bundle)
         selection = response.metadata["selection"]
+        nodes = bundle.retrieved
         retrieved = retrieved_of(nodes)
         if selection.refused:
             answer, citations = refusal_text(question), []
@@ -215,7 +231,7 @@ class Service(LibraryMixin):
             answer=answer,
             refused=selection.refused,
             citations=citations,
-            reader=response.metadata.get("reader", reader.name),
+            reader=response.metadata.get("reader", engine.reader.name),
             direct_answer=None if selection.refused else response.metadata.get("direct_answer"),
             latency_s=round(time.perf_counter() - t0, 4),
             standalone_question=standalone if standalone != question else None,
@@ -237,7 +253,7 @@ class Service(LibraryMixin):
         from assistant.perspectives import perspectives_record
 
         question = _clean_question(question)
-        retriever, reader = self._engine()
+        retriever, reader, _ = self._engine()
         files = _source_files(retriever, sources)
         t0 = time.perf_counter()
         standalone = condense(question, _clean_history(history))

@@ -11,6 +11,7 @@ from functools import lru_cache
 
 WORD_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’\-]*")
 
+
 def _stopwords() -> frozenset[str]:
     """spaCy's English stop words, less the number words (a count is often the answer), plus the
     words of reporting that every news question and article uses ("said", "according", "report")."""

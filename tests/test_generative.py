@@ -175,7 +175,7 @@ def test_grounding_drops_a_sentence_with_a_wrong_number_or_a_made_up_name(llamac
     from assistant.grounding import align
 
     question = QUESTIONS[0][0]
-    retriever, reader = llamacpp_service._engine()
+    retriever, reader, _ = llamacpp_service._engine()
     nodes = retriever.retrieve(question)
     decision = reader.extractive.select(question, nodes)
     facts = reader.facts(decision, reader.context(question, nodes))

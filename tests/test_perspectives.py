@@ -104,7 +104,7 @@ def test_metadata_from_bylines_datelines_and_dates() -> None:
 
 
 def test_ingest_stores_flat_metadata_on_every_chunk(env: Any) -> None:
-    retriever, _ = env.svc._engine()
+    retriever = env.svc._engine().retriever
     by_source = {n.metadata["source"]: n.metadata for n in retriever.nodes}
     assert by_source[AJ]["outlet"] == "Al Jazeera"
     assert "Dmitry Peskov" in by_source[AJ]["people"].split("; ")

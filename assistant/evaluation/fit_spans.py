@@ -53,7 +53,7 @@ def examples(questions: Path, store: Path, group: str = "") -> list[Example]:
     from assistant.settings import load_settings
 
     svc = Service(load_settings(store_dir=store))
-    retriever, reader = svc._engine()
+    retriever, reader, _ = svc._engine()
     out = []
     rows = [json.loads(x) for x in questions.read_text(encoding="utf-8").splitlines() if x.strip()]
     for i, q in enumerate(rows):
@@ -137,8 +137,7 @@ def cross_validate(
 
 
 def _embedder() -> Embed:
-    from assistant.embedding import MiniLMEmbedding
-    from assistant.readers.extractive import EmbeddingCache
+    from assistant.embedding import EmbeddingCache, MiniLMEmbedding
 
     model = MiniLMEmbedding()
     model.load()

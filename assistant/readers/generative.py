@@ -28,8 +28,10 @@ from llama_index.core.response_synthesizers import BaseSynthesizer
 from llama_index.core.schema import NodeWithScore, QueryBundle
 
 from assistant.grounding import Alignment, Evidence, align
+from assistant.question import QuestionBundle
 from assistant.readers import ReaderError
-from assistant.readers.extractive import DUPLICATE_JACCARD, Candidate, ExtractiveReader, Selection, jaccard
+from assistant.readers.candidates import DUPLICATE_JACCARD, Candidate, jaccard
+from assistant.readers.extractive import ExtractiveReader, Selection
 from assistant.settings import Settings
 from assistant.text import content_terms, question_type, split_sentences, type_present
 
@@ -102,6 +104,12 @@ class GenerativeReader(BaseSynthesizer):
     def select(self, question: str, nodes: list[NodeWithScore], focus: str | None = None) -> Selection:
         return self.extractive.select(question, nodes, focus=focus)
 
+    @property
+    def postprocessors(self) -> list[Any]:
+        """None in the query engine: this reader takes the retrieved chunks, since it scores their
+        sentences twice (all of them for the decision, those fit to show a model for the context)."""
+        return []
+
     # -- LlamaIndex synthesizer interface -------------------------------------------------------
     def _get_prompts(self) -> dict[str, Any]:
         return {}
@@ -120,7 +128,8 @@ class GenerativeReader(BaseSynthesizer):
 
     def synthesize(self, query: Any, nodes: list[NodeWithScore], *args: Any, **kwargs: Any) -> Response:
         question = query.query_str if isinstance(query, QueryBundle) else str(query)
-        focus = kwargs.get("focus")  # the user's own words when the question was rewritten from a follow-up
+        # the user's own words when the question was rewritten from a follow-up
+        focus = query.focus if isinstance(query, QuestionBundle) else kwargs.get("focus")
         decision = self.extractive.select(question, nodes, focus=focus)
         if decision.refused:
             # the refusal is the extractive reader's decision and the product's fixed text: no LLM words

@@ -1,0 +1,41 @@
+"""One question on its way through the query engine: LlamaIndex's ``QueryBundle`` with this question's options.
+
+The engine (retriever, postprocessors, reader) is built once per store version and shared by the web
+server's threads, so what differs between questions travels with the query instead of living on the
+components: the retrieval options, the user's own words, and what one step leaves for a later one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from llama_index.core.schema import NodeWithScore, QueryBundle
+
+
+@dataclass
+class QuestionBundle(QueryBundle):
+    """``query_str`` is the (standalone) question; the rest is read and written by the engine's steps."""
+
+    #: passages to retrieve (None: ``settings.top_k``)
+    top_k: int | None = None
+    #: only these ingested files (None: all)
+    sources: list[str] | None = None
+    #: the day the question is asked (None: today); later articles are never retrieved
+    as_of: str | date | None = None
+    #: the user's own words when ``query_str`` was rewritten from a follow-up
+    focus: str | None = None
+    #: set by ``HybridRetriever``: the chunks as retrieved, before postprocessors turn them into sentences
+    retrieved: list[NodeWithScore] = field(default_factory=list)
+    #: set by ``RefusalGate``: why the evidence is too weak to answer (None: it is not), and the best score
+    refusal: str | None = None
+    confidence: float = 0.0
+
+
+def as_bundle(query: Any, focus: str | None = None) -> QuestionBundle:
+    """``query`` (a string, a ``QueryBundle`` or a ``QuestionBundle``) as a ``QuestionBundle``."""
+    if isinstance(query, QuestionBundle):
+        return query
+    text = query.query_str if isinstance(query, QueryBundle) else str(query)
+    return QuestionBundle(text, focus=focus)

@@ -1,0 +1,59 @@
+"""The service answers through LlamaIndex's own components: a ``RetrieverQueryEngine`` over the hybrid
+retriever, the reader's node postprocessors and the reader as response synthesizer (real models, no mocks)."""
+
+from __future__ import annotations
+
+from llama_index.core.postprocessor.types import BaseNodePostprocessor
+from llama_index.core.query_engine import RetrieverQueryEngine
+from llama_index.core.response_synthesizers import BaseSynthesizer
+from llama_index.core.retrievers import BaseRetriever
+
+from assistant.question import QuestionBundle
+from assistant.readers.extractive import ExtractiveReader
+from assistant.readers.postprocessors import RefusalGate, SentenceCandidates, SentenceNode
+from assistant.retrieval import HybridRetriever
+from tests.conftest import SEEDS
+
+QUESTION = "How many times has Xi Jinping met Putin as national leaders?"
+
+
+def test_the_engine_is_a_retriever_query_engine_with_the_reader_steps(seeded_service) -> None:
+    engine = seeded_service._engine()
+    assert isinstance(engine.query, RetrieverQueryEngine)
+    assert isinstance(engine.retriever, HybridRetriever) and isinstance(engine.retriever, BaseRetriever)
+    assert engine.query.retriever is engine.retriever
+    assert isinstance(engine.reader, ExtractiveReader) and isinstance(engine.reader, BaseSynthesizer)
+    steps = engine.query._node_postprocessors
+    assert [type(s) for s in steps] == [SentenceCandidates, RefusalGate]
+    assert all(isinstance(s, BaseNodePostprocessor) for s in steps)
+    seeded_service.ask(QUESTION)
+    assert seeded_service._engine() is engine  # built once per store version, not per question
+
+
+def test_a_question_bundle_carries_the_options_and_gets_the_chunks_back(seeded_service) -> None:
+    retriever = seeded_service._engine().retriever
+    bundle = QuestionBundle(QUESTION, top_k=2, sources=["000_943f23eee93e7890.txt"])
+    nodes = retriever.retrieve(bundle)
+    assert bundle.retrieved == nodes and len(nodes) == 2
+    assert {n.node.metadata["source"] for n in nodes} == {"000_943f23eee93e7890.txt"}
+    same = retriever.retrieve(QUESTION, top_k=2, sources=["000_943f23eee93e7890.txt"])
+    assert [n.node.node_id for n in same] == [n.node.node_id for n in nodes]
+
+
+def test_postprocessors_turn_chunks_into_scored_sentences_and_refuse_weak_evidence(seeded_service) -> None:
+    query = seeded_service._engine().query
+    bundle = QuestionBundle(QUESTION)
+    sentences = query.retrieve(bundle)  # retriever, then the postprocessors
+    assert sentences and all(isinstance(n.node, SentenceNode) for n in sentences)
+    scores = [n.score for n in sentences]
+    assert scores == sorted(scores, reverse=True)
+    assert bundle.refusal is None and bundle.confidence == scores[0]
+    for n in sentences[:5]:
+        text = (SEEDS / n.node.metadata["source"]).read_text(encoding="utf-8")
+        assert text[n.node.start_char_idx : n.node.end_char_idx] == n.node.get_content()
+
+    weak = QuestionBundle("What is the capital of Australia?")
+    assert query.retrieve(weak) == [] and weak.retrieved
+    assert weak.refusal and weak.refusal.startswith("best evidence scores")
+    record = seeded_service.ask(weak.query_str)
+    assert record.refused and record.grounding == weak.refusal
