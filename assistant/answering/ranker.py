@@ -7,6 +7,7 @@ refits them with k-fold cross-validation and reports held-out accuracy.
 
 from __future__ import annotations
 
+import base64
 import json
 import math
 from collections.abc import Callable
@@ -45,11 +46,18 @@ class SpanModel:
     def votes(self, text: str, key: str, embed: Embed) -> dict[str, float]:
         """Answer types of the training questions nearest to ``text`` (compared on their ``key``:
         the question, or its head noun), weighted by similarity: "which squad" learns from "which team"."""
-        pool = [n for n in self.neighbours if n.get(key) and n.get("q") != self._exclude]
+        vec = f"{key}_vec"
+        pool = [
+            n
+            for n in self.neighbours
+            if (n.get(key) or n.get(vec) is not None) and (self._exclude is None or n.get("q") != self._exclude)
+        ]
         if not text or not pool:
             return {}
-        vecs = embed([text, *[n[key] for n in pool]])
-        sims = vecs[1:] @ vecs[0]
+        need = [n[key] for n in pool if n.get(vec) is None]
+        got = dict(zip(need, embed(need), strict=True)) if need else {}
+        qv = embed([text])[0]
+        sims = np.stack([n[vec] if n.get(vec) is not None else got[n[key]] for n in pool]) @ qv
         top = np.argsort(-sims)[:NEIGHBOURS]
         w = np.exp((sims[top] - sims[top].max()) / VOTE_TEMPERATURE)
         out: dict[str, float] = {}
@@ -82,7 +90,23 @@ class SpanModel:
         x = (self.matrix(q, cands, embed) - np.asarray(self.mean)) / np.asarray(self.std)
         return x @ np.asarray(self.weights)
 
-    def to_json(self) -> str:
+    def to_json(self, embed: Embed) -> str:
+        """The model as JSON. The training questions go in as their embeddings only (float16, base64):
+        the votes need no text, and the question sets' wording stays theirs."""
+        rows = []
+        for n in self.neighbours:
+            row: dict = {"label": n["label"]}
+            for key in ("q", "head"):
+                v = n.get(f"{key}_vec")
+                if v is None and n.get(key):
+                    v = embed([n[key]])[0]
+                row[f"{key}_vec"] = (
+                    None if v is None else base64.b64encode(np.asarray(v, np.float16).tobytes()).decode()
+                )
+            rows.append(row)
+        return self._json(rows)
+
+    def _json(self, neighbours: list[dict]) -> str:
         return json.dumps(
             {
                 "features": list(FEATURES),
@@ -91,7 +115,7 @@ class SpanModel:
                 "std": self.std,
                 "prior": self.prior,
                 "meta": self.meta,
-                "neighbours": self.neighbours,
+                "neighbours": neighbours,
             },
             indent=1,
         )
@@ -141,6 +165,14 @@ def fit_listwise(
     return w
 
 
+def _decoded(row: dict) -> dict:
+    out = dict(row)
+    for key in ("q_vec", "head_vec"):
+        if isinstance(row.get(key), str):
+            out[key] = np.frombuffer(base64.b64decode(row[key]), dtype=np.float16).astype(np.float32)
+    return out
+
+
 @lru_cache(maxsize=1)
 def load_model(path: str = str(MODEL_PATH)) -> SpanModel | None:
     """The shipped model; None when it is missing (the reader then answers with sentences only)."""
@@ -156,5 +188,5 @@ def load_model(path: str = str(MODEL_PATH)) -> SpanModel | None:
         data["std"],
         data.get("prior", {}),
         data.get("meta", {}),
-        data.get("neighbours", []),
+        [_decoded(n) for n in data.get("neighbours", [])],
     )

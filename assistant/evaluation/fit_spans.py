@@ -183,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
             "heldout_top1": round(float(mean[0]), 3),
             "heldout_answer": round(float(mean[2]), 3),
         }
-        MODEL_PATH.write_text(model.to_json(), encoding="utf-8")
+        MODEL_PATH.write_text(model.to_json(embed), encoding="utf-8")
         print(f"wrote {MODEL_PATH}")
         for f, w in sorted(zip(FEATURES, model.weights, strict=True), key=lambda x: -abs(x[1])):
             print(f"  {f:12s} {w:+.3f}")
