@@ -11,14 +11,18 @@ import threading
 import time
 from collections.abc import Iterator
 from datetime import date
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from assistant.errors import UsageError
 from assistant.library import LibraryMixin
 from assistant.offline import setup_offline
-from assistant.question import QuestionBundle
 from assistant.records import AnswerRecord
 from assistant.settings import Settings
+
+if TYPE_CHECKING:
+    from llama_index.core.query_engine import RetrieverQueryEngine
+
+    from assistant.retrieval import HybridRetriever
 
 MAX_QUESTION_CHARS = 2000
 
@@ -27,9 +31,9 @@ class Engine(NamedTuple):
     """What answers questions for one version of the store: ``query`` is LlamaIndex's
     ``RetrieverQueryEngine`` over ``retriever``, the reader's postprocessors and ``reader``."""
 
-    retriever: Any  # HybridRetriever
+    retriever: HybridRetriever
     reader: Any  # ExtractiveReader or a GenerativeReader
-    query: Any  # RetrieverQueryEngine
+    query: RetrieverQueryEngine
 
 
 class QuestionError(UsageError, ValueError):
@@ -206,6 +210,7 @@ class Service(LibraryMixin):
         from assistant.condense import condense
         from assistant.grounding import compose, number_citations, refusal_text
         from assistant.perspectives import add_source_metadata
+        from assistant.question import QuestionBundle
         from assistant.retrieval import retrieved_of
 
         question = _clean_question(question)
