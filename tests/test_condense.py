@@ -7,7 +7,8 @@ import time
 
 import pytest
 
-from assistant.condense import _nlp, condense
+from assistant.answering.nlp import nlp as _nlp
+from assistant.condense import condense
 
 
 def user(text: str) -> dict[str, str]:

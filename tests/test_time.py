@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 
 from assistant.recency import AsOfError, asks_recent, parse_as_of, recency_factor
 from assistant.settings import load_settings
+from tests.topics import write_articles
 
 OLD, NEW, UNDATED = "mayor_2019.txt", "mayor_2023.txt", "marathon.txt"
 ARTICLES = {
@@ -49,11 +50,7 @@ NO_RECENCY = {"recency_half_life_days": 0, "default_half_life_days": 0}
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("dated") / "corpus"
-    folder.mkdir()
-    for name, text in ARTICLES.items():
-        (folder / name).write_text(text, encoding="utf-8")
-    return folder
+    return write_articles(tmp_path_factory.mktemp("dated") / "corpus", ARTICLES)
 
 
 @pytest.fixture(scope="module")

@@ -42,13 +42,14 @@ ARTICLES: dict[str, dict[str, str]] = {
 }
 
 
+def write_articles(folder: Path, files: dict[str, str]) -> Path:
+    """Write ``files`` (name -> text) into ``folder``, made if needed; returns the folder."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
 def write_topics(root: Path) -> dict[str, Path]:
     """Write every folder under ``root``; returns folder name -> path."""
-    out = {}
-    for folder, files in ARTICLES.items():
-        path = root / folder
-        path.mkdir(parents=True, exist_ok=True)
-        for name, text in files.items():
-            (path / name).write_text(text, encoding="utf-8")
-        out[folder] = path
-    return out
+    return {folder: write_articles(root / folder, files) for folder, files in ARTICLES.items()}

@@ -23,6 +23,7 @@ import numpy as np
 from assistant.answering.direct import lead
 from assistant.answering.ranker import MODEL_PATH, Embed, SpanModel, fit_listwise, fit_logistic, type_table
 from assistant.answering.spans import FEATURES, QuestionShape, SpanCandidate
+from assistant.evaluation.metrics import keywords_ok  # the judge's rule
 
 LISTWISE = True
 #: held-out results of the last cross-validation per question set (filled by ``cross_validate``)
@@ -39,12 +40,6 @@ class Example:
     labels: np.ndarray
     sentences: list[str]
     keywords: list[str]
-
-
-def keywords_ok(text: str, keywords: list[str]) -> bool:
-    """The judge's rule (shared/tools/check_answers.py): every keyword, any of its ``a|b`` forms."""
-    t = text.lower()
-    return bool(keywords) and all(any(a.strip().lower() in t for a in k.split("|")) for k in keywords)
 
 
 def examples(questions: Path, store: Path, group: str = "") -> list[Example]:
