@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from assistant.answering.nlp import nlp as _nlp
+from assistant.answering.nlp import _load as _nlp
 from assistant.condense import condense
 
 

@@ -214,7 +214,12 @@ def test_ingest_ask_and_serve_with_the_network_blocked(guard: dict[str, object])
         assert f"http://127.0.0.1:{port}/" in line, serve.stderr.read() if serve.poll() is not None else line
         from gradio_client import Client
 
-        web = Client(f"http://127.0.0.1:{port}/", verbose=False).predict(question=QUESTION, api_name="/ask")
+        try:
+            web = Client(f"http://127.0.0.1:{port}/", verbose=False).predict(question=QUESTION, api_name="/ask")
+        except Exception as exc:  # the server's traceback says why; the client only says "an exception"
+            serve.send_signal(signal.SIGINT)
+            _, server_err = serve.communicate(timeout=30)
+            raise AssertionError(f"/ask failed: {exc}\nserver stderr:\n{server_err[-6000:]}") from exc
         assert web["answer"] == record["answer"]
     finally:
         serve.send_signal(signal.SIGINT)

