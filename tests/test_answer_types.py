@@ -264,11 +264,7 @@ def test_unsaid_thing_in_the_articles_words_is_refused(svc: Any, question: str) 
         ("Who leads Brightline Energy?", ["Priya Raman"]),  # answered by embedding coverage
         ("What sum did Orion Telecom offer for Castell Networks?", ["$6.8 billion"]),  # answered by embedding coverage
         ("How many ballots did Ana Ferreira get?", ["41,230"]),  # the article: "received ... votes"
-        pytest.param(
-            "When did the Helios-2 spacecraft lift off?",
-            ["4 September 2025"],
-            marks=fails("refused, best evidence 0.36 ('probe launched')"),
-        ),
+        ("When did the Helios-2 spacecraft lift off?", ["4 September 2025"]),
     ],
 )
 def test_paraphrased_question_is_answered(svc: Any, corpus: Path, question: str, facts: list[str]) -> None:

@@ -11,12 +11,24 @@ from typing import Any
 import numpy as np
 
 from assistant.answering.ranker import load_model
-from assistant.answering.spans import REDUNDANCY_POOL, QuestionShape, Sentence, SpanCandidate, candidates, shape
+from assistant.answering.spans import (
+    POOL,
+    PROPER_NAME,
+    REDUNDANCY_POOL,
+    TITLES,
+    QuestionShape,
+    Sentence,
+    SpanCandidate,
+    candidates,
+    shape,
+)
 
 
 def _explain(label: str) -> str:
     import spacy
 
+    if label == PROPER_NAME:
+        return "a proper name of a person, organisation, place or work"
     return spacy.explain(label) or "a thing, a person or an idea named by a noun phrase"
 
 
@@ -35,14 +47,42 @@ class DirectAnswer:
     confidence: float  # the model's softmax share on this span among the question's candidates
 
 
+def _is_title(c: Any) -> bool:
+    return bool(c.title) and c.text.strip().rstrip(".") == str(c.title).strip().rstrip(".")
+
+
+def pool_indices(ranked: list[Any]) -> list[tuple[int, str]]:
+    """Which ranked sentences compete for the span: the best ``POOL``, the headlines of the best
+    ``TITLES`` articles among them, and the sentence that follows the best one in its article."""
+    chosen: dict[int, str] = {i: "ranked" for i in range(min(POOL, len(ranked)))}
+    for source in list(dict.fromkeys(ranked[i].source for i in chosen))[:TITLES]:
+        j = next((k for k, c in enumerate(ranked) if c.source == source and _is_title(c)), None)
+        if j is not None:
+            chosen.setdefault(j, "title")
+    if ranked:
+        top = ranked[0]
+        after = [k for k, c in enumerate(ranked) if c.source == top.source and c.start >= top.end]
+        if after:
+            chosen.setdefault(min(after, key=lambda k: ranked[k].start), "next")
+    return list(chosen.items())
+
+
 def span_candidates(
     question: str, ranked: list[Any], nodes: list[Any], embed: Callable[[list[str]], np.ndarray]
 ) -> tuple[QuestionShape, list[Sentence], list[SpanCandidate]]:
-    """The question's shape, the sentence pool (the reader's best sentences) and its span candidates."""
-    pool = [Sentence(c.text, c.score, c.source, c.title, c.date) for c in ranked[:REDUNDANCY_POOL]]
+    """The question's shape, the sentence pool and its span candidates (each ``Sentence.rank`` says
+    which ranked sentence it is)."""
+
+    def sentence(i: int, kind: str) -> Sentence:
+        c = ranked[i]
+        return Sentence(c.text, c.score, c.source, c.title, c.date, rank=i, kind=kind)
+
+    pool = [sentence(i, kind) for i, kind in pool_indices(ranked)]
+    in_pool = {s.rank for s in pool}
+    wider = pool + [sentence(i, "ranked") for i in range(min(REDUNDANCY_POOL, len(ranked))) if i not in in_pool]
     titles = list(dict.fromkeys(str(n.node.metadata.get("title") or "") for n in nodes))
     qs = shape(question)
-    return qs, pool, candidates(qs, pool, titles, embed, _explain)
+    return qs, pool, candidates(qs, pool, titles, embed, _explain, wider=wider)
 
 
 def choose(
@@ -52,14 +92,14 @@ def choose(
     model = load_model()
     if model is None or not ranked:
         return None
-    qs, _pool, cands = span_candidates(question, ranked, nodes, embed)
+    qs, pool, cands = span_candidates(question, ranked, nodes, embed)
     if qs.qclass in SENTENCE_ANSWERED or not cands:
         return DirectAnswer(None, 0, 0.0)
     scores = model.scores(qs, cands, embed)
     share = np.exp(scores - scores.max())
     share /= share.sum()
     best = int(np.argmax(share))
-    return DirectAnswer(cands[best].text, cands[best].sentence, float(share[best]))
+    return DirectAnswer(cands[best].text, pool[cands[best].sentence].rank, float(share[best]))
 
 
 #: the evidence after the direct answer is cut to the clauses around it, at most this many words

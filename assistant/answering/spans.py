@@ -20,11 +20,14 @@ import numpy as np
 from assistant.answering.nlp import content_keys, parse, parse_many, tokens
 
 #: evidence sentences (best first) whose spans compete (4 beat 6 and 8 in cross-validation: weaker
-#: sentences add more wrong candidates than right ones) ...
+#: sentences add more wrong candidates than right ones), plus the headlines of their articles and the
+#: sentence after the best one (a question restated by one sentence is often answered by the next) ...
 POOL = 4
+TITLES = 1
 #: ... and the sentences that count for redundancy (only tokenised, not parsed: cheap)
 REDUNDANCY_POOL = 8
 NOUN_PHRASE = "NP"
+PROPER_NAME = "NAME"
 FEATURES = (
     "sent",
     "srank",
@@ -46,6 +49,8 @@ FEATURES = (
     "subject",
     "object",
     "recency",
+    "is_title",
+    "is_next",
     "bias",
 )
 
@@ -70,6 +75,8 @@ class Sentence:
     source: str
     title: str | None = None
     date: str | None = None
+    rank: int = 0  # its place among the reader's ranked sentences
+    kind: str = "ranked"  # "ranked" (a best sentence), "title" (an article's headline), "next" (after the best)
 
 
 @dataclass
@@ -134,7 +141,9 @@ def _spans(doc: Any) -> list[tuple[Any, str]]:
         toks = [t for t in chunk if not (t.dep_ in ("det", "poss") and t.i == chunk.start)]
         if not toks or any(t.i in covered for t in toks) or all(t.is_stop or t.pos_ == "PRON" for t in toks):
             continue
-        out.append((doc[toks[0].i : toks[-1].i + 1], NOUN_PHRASE))
+        # a name the recogniser missed ("Ana Ferreira" untagged) is typed apart from common noun phrases
+        label = PROPER_NAME if all(t.pos_ == "PROPN" for t in toks) else NOUN_PHRASE
+        out.append((doc[toks[0].i : toks[-1].i + 1], label))
     return out
 
 
@@ -151,14 +160,17 @@ def candidates(
     titles: Sequence[str],
     embed: Callable[[list[str]], np.ndarray],
     explain: Callable[[str], str],
+    wider: Sequence[Sentence] | None = None,
 ) -> list[SpanCandidate]:
-    """Every answer-span candidate of the ``pool`` sentences, with its features."""
-    wider = list(pool)[:REDUNDANCY_POOL]
-    pool = wider[:POOL]
+    """Every answer-span candidate of the ``pool`` sentences, with its features.
+
+    ``wider`` (default: the pool) are the sentences that count for redundancy."""
+    pool = list(pool)
+    wider = list(wider) if wider is not None else pool
     if not pool:
         return []
     docs = parse_many([s.text for s in pool])
-    best = max(pool[0].score, 1e-6)
+    best = max(max(s.score for s in pool), 1e-6)
     sent_words = [set(content_keys(tokens(s.text))) for s in wider]
     title_words = [set(content_keys(tokens(t))) for t in titles if t]
     newest = max((s.date for s in pool if s.date), default=None)
@@ -177,7 +189,7 @@ def candidates(
                 if t
                 for k in content_keys([t])
             }
-            others = [j for j in range(len(wider)) if j != i and lower <= sent_words[j]]
+            others = [j for j in range(len(wider)) if wider[j] is not sent and lower <= sent_words[j]]
             dist = min((min(abs(a - span.start), abs(a - (span.end - 1))) for a in anchors), default=len(doc))
             age = _days(sent.date, newest)
             out.append(
@@ -188,19 +200,21 @@ def candidates(
                     start=span.start_char,
                     features={
                         "sent": sent.score / best,
-                        "srank": 1.0 / (1 + i),
+                        "srank": 1.0 / (1 + sent.rank),
                         "redund": sum(wider[j].score / best for j in others),
                         "articles": math.log1p(len({wider[j].source for j in others} - {sent.source})),
                         "title": float(any(lower <= tw for tw in title_words)),
                         "prox": 1.0 / (1 + dist),
                         "q_overlap": len(set(keys) & q.keys) / len(keys),
-                        "entity": float(label != NOUN_PHRASE),
+                        "entity": float(label not in (NOUN_PHRASE, PROPER_NAME)),
                         "length": math.log(len(span)),
                         "number": float(q.qclass.startswith("how_") and any(t.like_num for t in span)),
                         "unit": float(bool(q.counted) and q.counted in (lower | near)),
                         "subject": float(span.root.dep_ in ("nsubj", "nsubjpass")),
                         "object": float(span.root.dep_ in ("dobj", "pobj", "attr", "appos", "oprd")),
                         "recency": 1.0 if age is None else math.exp(-max(age, 0) / 30.0),
+                        "is_title": float(sent.kind == "title"),
+                        "is_next": float(sent.kind == "next"),
                         "bias": 1.0,
                     },
                 )
