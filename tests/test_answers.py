@@ -58,7 +58,13 @@ def test_citation_markers_are_numbered_in_order_of_first_use_and_quotes_are_verb
     for c in record.citations:
         text = (SEEDS / c.source).read_text(encoding="utf-8")
         assert text[c.start : c.end] == c.quote
-        assert c.quote in record.answer  # the extractive answer states nothing but cited text
+    # the extractive answer states nothing but cited text: each stretch before its markers (and the
+    # direct answer before a colon) is verbatim in the passages those markers cite
+    quotes = {c.n: c.quote for c in record.citations}
+    for text, marks in re.findall(r"([^\[\]]+)((?:\[\d+\])+)", record.answer):
+        cited = " ".join(quotes[int(n)] for n in re.findall(r"\d+", marks))
+        for piece in text.strip().split(": "):
+            assert piece.strip() in cited, (piece, cited)
 
 
 def test_follow_up_is_rewritten_with_the_history_before_retrieval(seeded_service):

@@ -125,7 +125,7 @@ def test_answer_with_sources_rendered(page: Any, server: Any, tmp_path: Path) ->
     assert TANGEN in answer.locator(".na-sources").inner_text()  # file name visible without a click
 
     panel = page.locator("#na-sources")
-    card = panel.locator(".na-card").first
+    card = panel.locator(".na-card").filter(has=page.locator(".na-passage mark", has_text="Reuters")).first
     assert card.locator(".na-file").inner_text() == TANGEN
     assert card.locator(".na-meta").inner_text().startswith("characters ")
     quote = card.locator(".na-passage mark").inner_text()

@@ -150,14 +150,14 @@ class ExtractiveReader(BaseSynthesizer):
         """The answer as ``[(text, [evidence])]`` and the span it leads with: the span that answers
         first, then the clauses of its sentence around it; the citation quotes the whole sentence. Empty
         when refused. ``nodes`` are the retrieved chunks (their titles are a feature of the span model)."""
-        from assistant.answering.direct import CONFIDENT, choose, lead
+        from assistant.answering.direct import CONFIDENT, MAX_SENTENCE_WORDS, choose, lead, trim
 
         if sel.refused or not sel.ranked:
             return [], None
         choice = choose(question, sel.ranked, nodes, self.cache.get)
         if choice is None or choice.span is None:
             # no model, or a why/how question: the selected sentences explain
-            return [(e.text, [e]) for e in sel.evidence], None
+            return [(trim(e.text, question=question, max_words=MAX_SENTENCE_WORDS), [e]) for e in sel.evidence], None
         parts = [
             (lead(question, choice.span, sel.ranked[choice.sentence].text), [self._evidence(sel, choice.sentence)])
         ]
