@@ -40,6 +40,19 @@ class QuestionError(UsageError, ValueError):
     """The question cannot be asked as given (empty, unusable); the message says why."""
 
 
+#: the modules a question goes through (imported lazily, except by ``Service.preload``)
+ANSWERING_MODULES = (
+    "spacy",
+    "assistant.condense",
+    "assistant.grounding",
+    "assistant.perspectives",
+    "assistant.question",
+    "assistant.retrieval",
+    "assistant.readers.extractive",
+    "assistant.answering.direct",
+)
+
+
 class Service(LibraryMixin):
     """Ingest, ask and stream: the only entry points the CLI and the web app use."""
 
@@ -186,6 +199,21 @@ class Service(LibraryMixin):
                 self._built = Engine(retriever, reader, query)
                 self._version = version
             return self._built
+
+    def preload(self) -> None:
+        """Import everything answering needs, in the calling thread.
+
+        A web server answers in worker threads while its warm-up thread builds the engine; two threads
+        importing spaCy at once can break Python's import (``KeyError: 'spacy'`` in importlib), so
+        ``serve`` calls this before it starts listening.
+        """
+        import importlib
+
+        from assistant.answering.nlp import nlp
+
+        for name in ANSWERING_MODULES:
+            importlib.import_module(name)
+        nlp()  # loading the pipeline imports the rest of spaCy
 
     def warm_up(self) -> None:
         """Load the model, open the store and build the retriever now, so the first question is fast."""

@@ -44,6 +44,7 @@ def _new_conversation() -> dict[str, Any]:
 
 def build_app(service: Service, examples: list[str] | None = None) -> gr.Blocks:
     """The chat page over ``service``; queue and API endpoint included (launch it with ``launch_app``)."""
+    service.preload()  # before any worker thread answers (see Service.preload)
     setup_offline()
 
     def entries() -> list[Any]:
