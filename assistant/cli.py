@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
+from assistant.cli_answer import answer_question, print_record
 from assistant.cli_common import (
     AsOfOpt,
     ChromaOpt,
@@ -25,6 +25,7 @@ from assistant.cli_common import (
     ModelPathOpt,
     ReaderOpt,
     StoreOpt,
+    StreamOpt,
     TopKOpt,
     ensure_ingested,
     err,
@@ -126,46 +127,6 @@ def sources(
     err.print(f"{len(entries)} article(s), {sum(e['chunks'] for e in entries)} chunks")
 
 
-def _answer(
-    svc: Any,
-    question: str,
-    history: list[dict[str, str]] | None = None,
-    perspectives: bool = False,
-    sources: list[str] | None = None,
-    as_of: str | None = None,
-) -> Any:
-    from assistant.errors import AssistantError
-    from assistant.library import store_failure
-
-    try:
-        if perspectives:
-            return svc.perspectives(question, history, sources=sources, as_of=as_of)
-        return svc.ask(question, history, sources=sources, as_of=as_of)
-    except AssistantError as exc:
-        raise fail(str(exc), exc.exit_code) from exc
-    except Exception as exc:
-        reason = store_failure(exc)  # the store damaged under us: say so, and how to get it back
-        if reason is None:
-            raise
-        raise fail(reason) from exc
-
-
-def _print_record(record: Any, console: Console = out) -> None:
-    style = "yellow" if record.refused else "bold"
-    lead = getattr(record, "direct_answer", None)
-    if lead and record.answer.startswith(lead):  # the direct answer stands out from its evidence
-        console.print(f"[bold cyan]{escape(lead)}[/][{style}]{escape(record.answer[len(lead) :])}[/]")
-    else:
-        console.print(f"[{style}]{escape(record.answer)}[/]")
-    if record.citations:
-        console.print()
-    for c in record.citations:
-        about = " · ".join(x for x in (getattr(c, "outlet", None), getattr(c, "date", None)) if x)
-        about = f" [dim]({escape(about)})[/]" if about else ""
-        console.print(f"[cyan][{c.n}][/] [bold]{escape(c.source)}[/]{about} [dim]chars {c.start}–{c.end}[/]")
-        console.print(f"    “{escape(c.quote)}”", highlight=False)
-
-
 @app.command()
 def ask(
     question: Annotated[str, typer.Argument(help="The question, in quotes.")],
@@ -196,6 +157,7 @@ def ask(
     llm_url: LlmUrlOpt = None,
     llm_model: LlmModelOpt = None,
     config: ConfigOpt = None,
+    stream: StreamOpt = None,
 ) -> None:
     """Answer one question with inline citations [n] and the exact passages they point to.
 
@@ -219,7 +181,10 @@ def ask(
     )
     svc = make_service(settings)
     ensure_ingested(svc)
-    record = _answer(svc, question, perspectives=perspectives, sources=source or None, as_of=as_of)
+    live = stream if stream is not None else (sys.stderr.isatty() and not as_json and settings.reader != "extractive")
+    record = answer_question(
+        svc, question, perspectives=perspectives, sources=source or None, as_of=as_of, live=live and not perspectives
+    )
     if as_json:
         sys.stdout.write(record.to_json() + "\n")
     elif perspectives:
@@ -228,7 +193,7 @@ def ask(
         for style, line in text_lines(record):
             out.print(f"[{style}]{escape(line)}[/]" if style else escape(line), highlight=False)
     else:
-        _print_record(record)
+        print_record(record)
 
 
 @app.command()
@@ -243,6 +208,7 @@ def chat(
     llm_url: LlmUrlOpt = None,
     llm_model: LlmModelOpt = None,
     config: ConfigOpt = None,
+    stream: StreamOpt = None,
 ) -> None:
     """A multi-turn conversation in the terminal. Follow-ups ("what did he say?") use the history.
 
@@ -262,6 +228,7 @@ def chat(
     svc = make_service(settings)
     ensure_ingested(svc)
 
+    live = stream if stream is not None else (sys.stderr.isatty() and settings.reader != "extractive")
     history: list[dict[str, str]] = []
     when = f" as of {as_of}" if as_of else ""
     err.print(f"[dim]Ask about the articles{when}. /new clears the conversation, /quit leaves.[/]")
@@ -281,12 +248,12 @@ def chat(
             err.print("[dim]new conversation[/]")
             continue
         try:
-            record = _answer(svc, q, history, as_of=as_of)
+            record = answer_question(svc, q, history, as_of=as_of, live=live)
         except typer.Exit:
             continue
         if record.standalone_question:
             out.print(f"[dim](understood as: {escape(record.standalone_question)})[/]")
-        _print_record(record)
+        print_record(record)
         out.print()
         history += [{"role": "user", "content": q}, {"role": "assistant", "content": record.answer}]
 

@@ -29,6 +29,14 @@ ChromaOpt = Annotated[
     str | None, typer.Option("--chroma-url", help="Chroma server http://HOST:PORT instead of the embedded store.")
 ]
 TopKOpt = Annotated[int | None, typer.Option("-k", "--top-k", help="Passages retrieved per question [default 6].")]
+StreamOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--stream/--no-stream",
+        help="Show a generative reader's words as it writes them (stderr); default: when stderr is a terminal.",
+        show_default=False,
+    ),
+]
 ModelPathOpt = Annotated[Path | None, typer.Option("--model-path", help="GGUF model for --reader llamacpp.")]
 LlmUrlOpt = Annotated[str | None, typer.Option("--llm-url", help="Base URL of an OpenAI-compatible or Ollama server.")]
 LlmModelOpt = Annotated[str | None, typer.Option("--llm-model", help="Model name on that server.")]

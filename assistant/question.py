@@ -7,6 +7,7 @@ components: the retrieval options, the user's own words, and what one step leave
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -31,6 +32,9 @@ class QuestionBundle(QueryBundle):
     #: set by ``RefusalGate``: why the evidence is too weak to answer (None: it is not), and the best score
     refusal: str | None = None
     confidence: float = 0.0
+    #: hears a generative reader's progress: ``("token", text)``, ``("kept", sentence)``,
+    #: ``("withdrawn", sentence, reason)`` (``Service.stream`` turns them into the growing answer)
+    on_event: Callable[..., None] | None = None
 
 
 def as_bundle(query: Any, focus: str | None = None) -> QuestionBundle:

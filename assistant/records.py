@@ -59,6 +59,10 @@ class AnswerRecord(BaseModel):
     claims: list[Claim] | None = None
     #: the short answer the extractive reader leads with (a name, number, date): verbatim cited text
     direct_answer: str | None = None
+    #: why a generative reader's model gave no answer (crash, hang, unreachable): the text is extractive
+    reader_error: str | None = None
+    #: generated sentences withdrawn by grounding: ``{"text", "reason"}`` (never part of ``answer``)
+    withdrawn: list[dict[str, str]] = Field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         data = self.model_dump()

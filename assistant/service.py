@@ -228,12 +228,14 @@ class Service(LibraryMixin):
         qid: str | None = None,
         sources: list[str] | None = None,
         as_of: str | date | None = None,
+        on_event: Any = None,
     ) -> AnswerRecord:
         """Answer one question (with the conversation so far) as a FORMATS.md answer record.
 
         ``sources`` restricts retrieval to those files (names, name prefixes or outlets; see
         ``HybridRetriever.resolve_sources``); a value matching no file is a ``QuestionError``.
         ``as_of`` is the day the question is asked (default today; see ``assistant.recency``).
+        ``on_event`` hears a generative reader's tokens and grounding verdicts as they happen.
         """
         from assistant.condense import condense
         from assistant.grounding import compose, number_citations, refusal_text
@@ -247,7 +249,7 @@ class Service(LibraryMixin):
         t0 = time.perf_counter()
         standalone = condense(question, _clean_history(history))
         focus = question if standalone != question else None
-        bundle = QuestionBundle(standalone, sources=files, as_of=as_of, focus=focus)
+        bundle = QuestionBundle(standalone, sources=files, as_of=as_of, focus=focus, on_event=on_event)
         response = engine.query.query(bundle)
         selection = response.metadata["selection"]
         nodes = bundle.retrieved
@@ -270,7 +272,14 @@ class Service(LibraryMixin):
             standalone_question=standalone if standalone != question else None,
             grounding=selection.reason,
             retrieved=retrieved,
+            reader_error=response.metadata.get("reader_error"),
+            withdrawn=response.metadata.get("withdrawn") or [],
         )
+
+    def llm(self) -> Any:
+        """The generative reader's LLM (a LlamaIndex ``LLM``, e.g. for ``eval --judge``), else None."""
+        reader = self._engine().reader
+        return reader.judge_llm() if hasattr(reader, "judge_llm") else None
 
     def perspectives(
         self,
@@ -297,13 +306,11 @@ class Service(LibraryMixin):
     def stream(
         self, question: str, history: list[dict[str, str]] | None = None, as_of: str | date | None = None
     ) -> Iterator[tuple[str, AnswerRecord | None]]:
-        """Yield the answer text as it grows, then ``("", record)`` with the finished record."""
-        record = self.ask(question, history, as_of=as_of)
-        text = ""
-        for word in record.answer.split(" "):
-            text = f"{text} {word}" if text else word
-            yield text, None
-        yield record.answer, record
+        """Yield ``(text so far, None)`` while the answer grows, then ``(record.answer, record)``
+        (see ``assistant.streaming``)."""
+        from assistant.streaming import stream_answer
+
+        return stream_answer(lambda on_event: self.ask(question, history, as_of=as_of, on_event=on_event))
 
 
 def _clean_question(question: str) -> str:

@@ -87,6 +87,17 @@ class Settings(BaseSettings):
     llm_url: str | None = Field(None, description="Base URL of an OpenAI-compatible or Ollama server.")
     llm_model: str | None = Field(None, description="Model name on that server.")
     llm_api_key_env: str = Field("OPENAI_API_KEY", description="Env var holding the API key for the openai reader.")
+    llm_api: Literal["chat", "completions"] = Field(
+        "chat",
+        description=(
+            "How the openai reader prompts: chat (/v1/chat/completions, the model's own chat template; what "
+            "chat-only models such as OpenAI's need) or completions (/v1/completions, a few-shot text for base models)."
+        ),
+    )
+    llm_timeout_s: float = Field(
+        60.0, gt=0, description="A model giving no token for this long counts as hung: the answer falls back."
+    )
+    llm_threads: int | None = Field(None, ge=1, description="CPU threads of the local model (default: cores - 1).")
 
     # web
     host: str = Field("127.0.0.1", description="Address the web chat binds to.")

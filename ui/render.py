@@ -109,12 +109,37 @@ def answer_message(record: dict[str, Any]) -> str:
         line = sources_line(record)
         if line:
             lines.append(f'<span class="na-sources">{line}</span>')
+    lines += notices(record)
     return "\n\n".join(lines)
 
 
+#: a sentence grounding withdrew while the answer streamed (``assistant.streaming.StreamView``)
+_WITHDRAWN = re.compile(r"~~(.+?)~~ \(withdrawn: ([^)]*)\)")
+
+
+def _withdrawn_html(text: str, reason: str) -> str:
+    why = f'<span class="na-withdrawn-why">withdrawn: {md_text(reason)}</span>'
+    return f'<del class="na-withdrawn">{md_text(text)}</del> {why}'
+
+
 def partial_message(text: str) -> str:
-    """The assistant message while the answer streams in."""
-    return _answer_body(text) + " …"
+    """The assistant message while the answer streams in: withdrawn sentences struck out, with why."""
+    out, pos = [], 0
+    for m in _WITHDRAWN.finditer(text):
+        out += [_answer_body(text[pos : m.start()]), _withdrawn_html(m.group(1), m.group(2))]
+        pos = m.end()
+    return "".join([*out, _answer_body(text[pos:])]) + " …"
+
+
+def notices(record: dict[str, Any]) -> list[str]:
+    """Lines under an answer: the model failing (the answer is extractive), sentences withdrawn."""
+    lines = []
+    if record.get("reader_error"):
+        lines.append(
+            f'<span class="na-notice">⚠️ {md_text(record["reader_error"])}; this is the extractive answer.</span>'
+        )
+    lines += [_withdrawn_html(w.get("text", ""), w.get("reason", "")) for w in record.get("withdrawn") or []]
+    return lines
 
 
 def error_message(text: str) -> str:

@@ -9,6 +9,9 @@ CSS = """
 .na-sources code { font-size: 0.95em; }
 .na-understood { display: block; font-size: 0.82em; font-style: italic; color: var(--body-text-color-subdued); }
 .na-refused { color: #b45309; font-weight: 600; }
+.na-notice { display: block; font-size: 0.85em; color: #b45309; }
+.na-withdrawn { color: var(--body-text-color-subdued); text-decoration: line-through; }
+.na-withdrawn-why { font-size: 0.8em; color: #b91c1c; }
 .na-thinking { color: var(--body-text-color-subdued); font-style: italic; }
 #na-chat .message:has(.na-refused) { background: #fff7ed !important; border-color: #fdba74 !important; }
 .na-panel-empty { color: var(--body-text-color-subdued); padding: 8px 2px; }

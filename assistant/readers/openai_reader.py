@@ -2,8 +2,10 @@
 
 ``--llm-url`` (setting ``llm_url``) is the API base, e.g. ``http://127.0.0.1:8080/v1``; ``--llm-model``
 the model name (default: the first model the server lists); the key comes from the environment
-variable named by ``llm_api_key_env`` (local servers need none). The few-shot prompt goes to the
-completions endpoint, which llama.cpp's server, vLLM, LM Studio and Ollama's ``/v1`` all serve.
+variable named by ``llm_api_key_env`` (local servers need none). ``--llm-api chat`` (default) sends
+chat messages to ``/v1/chat/completions``, prompted through the model's own template (the only mode
+chat-only models such as OpenAI's serve); ``--llm-api completions`` sends the few-shot text to
+``/v1/completions`` (base models). llama.cpp's server, vLLM, LM Studio and Ollama's ``/v1`` serve both.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ from assistant.readers import ReaderError, missing_backend
 from assistant.readers.generative import MAX_NEW_TOKENS, GenerativeReader
 from assistant.settings import Settings
 
-TIMEOUT_S = 120.0
 PROBE_TIMEOUT_S = 5.0
 
 
@@ -54,12 +55,14 @@ def make(settings: Settings, embed_model: Any, stats: Any) -> GenerativeReader:
         model=model,
         api_base=settings.llm_url,
         api_key=api_key or "not-needed",
-        is_chat_model=False,
+        is_chat_model=settings.llm_api == "chat",
         is_function_calling_model=False,
         temperature=0.0,
         max_tokens=MAX_NEW_TOKENS,
-        timeout=TIMEOUT_S,
+        timeout=settings.llm_timeout_s,
         max_retries=0,
         additional_kwargs={"stop": ["\n"]},
     )
-    return GenerativeReader(settings, embed_model, stats, llm=llm, name="openai", where=settings.llm_url)
+    return GenerativeReader(
+        settings, embed_model, stats, llm=llm, name="openai", where=settings.llm_url, chat=settings.llm_api == "chat"
+    )
