@@ -103,7 +103,7 @@ def test_a_model_server_killed_mid_answer_gives_the_extractive_answer_then_resta
 
 
 def test_a_hung_model_times_out_into_the_extractive_answer(corpus):
-    svc = service(corpus, llm_timeout_s=8)
+    svc = service(corpus, llm_timeout_s=20)
     server = svc._engine().reader.server
     stopped: list[int] = []
     assert svc.ask(QUESTION).reader_error is None  # a first answer within the timeout (prompt processing)
@@ -117,9 +117,9 @@ def test_a_hung_model_times_out_into_the_extractive_answer(corpus):
         t0 = time.monotonic()
         record = svc.ask(QUESTION, on_event=freeze_on_first_token)
         assert stopped, "no token streamed: the hang never happened mid-answer"
-        assert time.monotonic() - t0 < 40
+        assert time.monotonic() - t0 < 60
         assert record.reader == "extractive"
-        assert record.reader_error and "no answer within 8 s" in record.reader_error
+        assert record.reader_error and "no answer within 20 s" in record.reader_error
         check(record, corpus)
         assert not server.alive()  # the hung process was killed, not left behind
     finally:
@@ -141,6 +141,19 @@ def test_the_command_line_survives_a_dead_model_with_a_one_line_notice(svc, corp
     console = Console(record=True, width=200)
     print_record(record, console)
     assert "Yang Jiechi" in console.export_text()
+
+
+def test_a_new_ingest_keeps_the_one_model_server(svc, corpus):
+    """The engine is rebuilt after an ingest; the model's server process is not duplicated."""
+    before = svc._engine().reader
+    before.server.ensure()
+    pid = before.server.pid
+    (corpus / "other" / "late.txt").write_text(
+        "Harbor council approves bridge\n\nThe council approved a $12 million bridge on Tuesday.\n", encoding="utf-8"
+    )
+    svc.ingest()
+    after = svc._engine().reader
+    assert after is not before and after.server is before.server and after.server.pid == pid
 
 
 # -- loading -------------------------------------------------------------------------------------------
@@ -322,3 +335,29 @@ def test_eval_judge_grades_with_the_generative_readers_model(svc, corpus, tmp_pa
     assert graded + unparsed == 2  # both answers went to the judge; its replies were read, not guessed
     assert "unavailable" not in proc.stderr
     assert len(out.read_text(encoding="utf-8").splitlines()) == 2
+
+
+def test_the_web_chat_shows_withdrawn_sentences_struck_out_and_the_models_failure():
+    """What ``ui.render`` makes of the stream and of the finished record (the page's own HTML)."""
+    from assistant.streaming import StreamView
+    from ui import render
+
+    view = StreamView()
+    view.add("kept", "Yang Jiechi met Sullivan.")
+    view.add("withdrawn", "They met for 12 hours.", "not in the passages: 12")
+    view.add("token", "The talks")
+    html = render.partial_message(view.text())
+    struck = f'<del class="na-withdrawn">{render.md_text("They met for 12 hours.")}</del>'
+    assert render.md_text("Yang Jiechi met Sullivan.") in html and "The talks" in html
+    assert struck in html
+    assert "withdrawn: not in the passages: 12" in html
+    record = {
+        "answer": "Yang Jiechi [1]",
+        "refused": False,
+        "citations": [{"n": 1, "source": "a.txt", "start": 0, "end": 5, "quote": "Yang"}],
+        "reader_error": "the local model server stopped mid-answer (exit -9)",
+        "withdrawn": [{"text": "They met for 12 hours.", "reason": "not in the passages: 12"}],
+    }
+    final = render.answer_message(record)
+    assert render.md_text("stopped mid-answer (exit -9)") + "; this is the extractive answer" in final
+    assert struck in final

@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import importlib.util
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -90,16 +91,28 @@ def connect(url: str, timeout: float, model: str = "local") -> Any:
     )
 
 
+_SERVERS: dict[tuple[Path, int], Any] = {}
+_SERVERS_LOCK = threading.Lock()
+
+
+def shared_server(path: Path, threads: int) -> Any:
+    """One supervised server per model and thread count in this process: the engine is rebuilt after
+    every ingest, and a new reader must not leave the old one's server process running."""
+    from assistant.readers.supervisor import LocalModelServer
+
+    key = (path.resolve(), threads)
+    with _SERVERS_LOCK:
+        if key not in _SERVERS:
+            _SERVERS[key] = LocalModelServer(path, threads, CONTEXT_WINDOW, cache_dir() / "logs" / "llm-server.log")
+        return _SERVERS[key]
+
+
 def make(settings: Settings, embed_model: Any, stats: Any) -> GenerativeReader:
     if importlib.util.find_spec("llama_cpp") is None:
         raise missing_backend("llamacpp", "llama-cpp-python", ImportError(name="llama_cpp"))
-    from assistant.readers.supervisor import LocalModelServer
-
     path = Path(settings.model_path).expanduser() if settings.model_path else default_model_path()
     check_model(path)
-    server = LocalModelServer(
-        path, settings.llm_threads or default_threads(), CONTEXT_WINDOW, cache_dir() / "logs" / "llm-server.log"
-    )
+    server = shared_server(path, settings.llm_threads or default_threads())
     url = server.ensure()  # a model that cannot load at all is an error now, not a silent fallback later
     link = functools.partial(connect, timeout=settings.llm_timeout_s)
     return GenerativeReader(
