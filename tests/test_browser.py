@@ -253,3 +253,51 @@ def test_two_sessions_keep_separate_conversations(page: Any, browser: Any, serve
         assert bot_messages(other).count() == 1 and bot_messages(page).count() == 2
     finally:
         other_context.close()
+
+
+def test_a_generative_answer_streams_into_the_page_as_the_model_writes(browser: Any, tmp_path: Path) -> None:
+    """With the local model, the page shows the words while they are generated (not the finished
+    answer pasted at once), struck-out sentences grounding withdrew, then the cited answer."""
+    pytest.importorskip("llama_cpp", reason="the local model needs the local-llm extra (llama-cpp-python)")
+    import time
+
+    from assistant.service import Service
+    from ui.app import build_app, launch_app
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    service = Service(load_settings(store_dir=tmp_path / "store", corpus_dir=corpus, reader="llamacpp"))
+    service.ensure_ingested()
+    demo = build_app(service)
+    url = launch_app(demo, host="127.0.0.1", port=free_port())
+    context = browser.new_context(viewport={"width": 1360, "height": 1000})
+    try:
+        page = context.new_page()
+        page.goto(url)
+        page.wait_for_selector("#na-input textarea")
+        snapshots: list[tuple[str, str]] = []
+        for question in (
+            "How many times has Xi Jinping met Vladimir Putin as national leaders?",
+            "How long a grace period does Russia have on its debt interest payments?",
+        ):
+            before = page.locator(DONE).count()
+            box = page.locator("#na-input textarea")
+            box.fill(question)
+            box.press("Enter")
+            deadline = time.monotonic() + 120
+            while page.locator(DONE).count() == before and time.monotonic() < deadline:
+                last = bot_messages(page).last
+                if last.count():
+                    snapshots.append((last.inner_text(), last.inner_html()))
+                time.sleep(0.05)
+            assert page.locator(DONE).count() > before, "no finished answer"
+        partial = [text for text, _ in snapshots if text.rstrip().endswith("…") and "Searching" not in text]
+        assert len(set(partial)) >= 3, snapshots[-5:]  # the text grew in steps while the model wrote
+        final = bot_messages(page).last.inner_text()
+        assert "[1]" in final
+        withdrawn = [html for _, html in snapshots if "na-withdrawn" in html]
+        print(f"{len(set(partial))} partial states, {len(withdrawn)} with a withdrawn sentence")
+    finally:
+        context.close()
+        demo.close(verbose=False)
+        service._engine().reader.server.stop()
