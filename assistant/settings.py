@@ -46,6 +46,13 @@ class Settings(BaseSettings):
     chunk_overlap: int = Field(40, ge=0, le=500, description="Token overlap between neighbouring chunks.")
     max_file_mb: float = Field(20.0, gt=0, description="Files larger than this are skipped with a message.")
     embed_batch_size: int = Field(16, ge=1, le=1024, description="Texts per embedding batch.")
+    reader_embedding: Literal["int8", "store"] = Field(
+        "int8",
+        description=(
+            "The model that embeds sentences while answering: int8 (MiniLM quantised per channel on first use, "
+            "about 2x faster) or store (the model that built the store's vectors)."
+        ),
+    )
 
     # answering
     reader: ReaderName = Field("extractive", description="Which reader writes the answer text.")

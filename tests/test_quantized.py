@@ -1,0 +1,67 @@
+"""The reader's int8 MiniLM: built from the packaged model on first use, cached, close to it, switchable."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from assistant.embedding import MiniLMEmbedding
+from tests.conftest import make_settings
+
+SENTENCES = [
+    "Arsenal paid an £85 million fee for Declan Rice, a club record.",
+    "The central bank raised interest rates by a quarter point on Wednesday.",
+    "Voters in the runoff chose the opposition candidate by a narrow margin.",
+    "Heavy rain flooded the city's subway stations during the morning rush.",
+    "How long did the two officials meet in Rome?",
+    "The company reported quarterly earnings above analysts' expectations.",
+]
+
+
+@pytest.fixture(scope="module")
+def int8_file(tmp_path_factory: pytest.TempPathFactory, monkeypatch_module: pytest.MonkeyPatch):
+    from assistant.quantized import int8_model_path
+
+    monkeypatch_module.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+    return int8_model_path()
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module():
+    mp = pytest.MonkeyPatch()
+    yield mp
+    mp.undo()
+
+
+def test_the_int8_model_is_built_once_and_cached(int8_file, tmp_path_factory) -> None:
+    import onnx
+
+    from assistant.quantized import int8_model_path
+
+    assert int8_file.is_file()
+    assert int8_model_path() == int8_file  # the second call reuses the cached file
+    ops = {n.op_type for n in onnx.load(str(int8_file)).graph.node}
+    assert "DynamicQuantizeLinear" in ops or "MatMulInteger" in ops  # it computes in int8, not fp32
+    assert not [p for p in int8_file.parent.iterdir() if p.name.startswith(".")]  # no half-written files left
+
+
+def test_int8_vectors_stay_close_to_the_packaged_model(int8_file) -> None:
+    packaged = MiniLMEmbedding()
+    int8 = MiniLMEmbedding(model_file=str(int8_file))
+    a, b = packaged.embed(SENTENCES), int8.embed(SENTENCES)
+    cosines = np.sum(a * b, axis=1)
+    assert cosines.min() >= 0.98, cosines
+    # the same nearest neighbour for the question either way
+    q = 4
+    assert int(np.argsort(-(a @ a[q]))[1]) == int(np.argsort(-(b @ b[q]))[1])
+    assert "int8" in int8.model_name or int8_file.name in int8.model_name
+
+
+def test_the_reader_uses_int8_by_default_and_store_on_request(tmp_path, int8_file) -> None:
+    from assistant.service import Service
+
+    default = Service(make_settings(tmp_path / "a"))
+    assert default.reader_embed_model.model_file == str(int8_file)
+    assert default.embed_model.model_file is None  # store vectors keep the packaged model
+    same = Service(make_settings(tmp_path / "b", reader_embedding="store"))
+    assert same.reader_embed_model is same.embed_model
