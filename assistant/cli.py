@@ -68,6 +68,7 @@ def ingest(
     chroma_url: ChromaOpt = None,
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Drop the store and ingest from scratch.")] = False,
     max_file_mb: Annotated[float | None, typer.Option(help="Skip files larger than this [default 20].")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Processes that chunk and embed (this one writes).")] = 1,
     config: ConfigOpt = None,
 ) -> None:
     """Add new and update changed articles: chunk them (tiktoken), embed them, store them in Chroma.
@@ -79,7 +80,7 @@ def ingest(
     """
     settings = settings_from(config=config, store_dir=store, chroma_url=chroma_url, max_file_mb=max_file_mb)
     svc = make_service(settings)
-    report = run_ingest(svc, list(paths) if paths else None, rebuild=rebuild, prune=prune)
+    report = run_ingest(svc, list(paths) if paths else None, rebuild=rebuild, prune=prune, workers=workers)
     print_report(report)
     if not report.ok:
         raise fail(f"nothing could be ingested from {report.folder}")

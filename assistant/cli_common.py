@@ -104,7 +104,12 @@ def fail(message: str, code: int = 1) -> typer.Exit:
 
 
 def run_ingest(
-    svc: Any, paths: list[Path] | None, rebuild: bool = False, quiet: bool = False, prune: bool = False
+    svc: Any,
+    paths: list[Path] | None,
+    rebuild: bool = False,
+    quiet: bool = False,
+    prune: bool = False,
+    workers: int = 1,
 ) -> Any:
     """Ingest with a progress bar on stderr; returns the report."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -130,7 +135,7 @@ def run_ingest(
             err.print("another ingest is running on this store; waiting for it to finish …")
 
         try:
-            return svc.ingest(paths, progress=progress, rebuild=rebuild, on_wait=waiting, prune=prune)
+            return svc.ingest(paths, progress=progress, rebuild=rebuild, on_wait=waiting, prune=prune, workers=workers)
         except AssistantError as exc:
             raise fail(str(exc), exc.exit_code) from exc
 

@@ -103,6 +103,7 @@ class LibraryMixin:
         rebuild: bool = False,
         on_wait: Callable[[], None] | None = None,
         prune: bool = False,
+        workers: int = 1,
     ) -> Any:
         """Add new and update changed articles from files or folders (default: the corpus setting).
 
@@ -127,6 +128,7 @@ class LibraryMixin:
             progress=progress,
             on_wait=on_wait,
             prune=prune,
+            workers=workers,
         )
         self._changed()
         return report

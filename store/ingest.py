@@ -1,40 +1,44 @@
 """Incremental ingestion: tiktoken chunks with character offsets, embedded into Chroma, catalogued.
 
-Built on LlamaIndex's ``IngestionPipeline`` with a docstore (``DocstoreStrategy.UPSERTS``): the
-docstore keeps each article's content hash, so an unchanged file never reaches the embedder and a
-changed file's chunks are replaced. Every article's text and facts go to the store's catalogue
+A LlamaIndex docstore (the ingest record, ``store.record``) keeps each article's content hash, so
+an unchanged file never reaches the embedder and a changed file's chunks are replaced; chunking,
+embedding and writing overlap (``store.pipeline``), or run in worker processes (``store.workers``).
+Every article's text and facts go to the store's catalogue
 (``store.catalogue``). Ingesting only ever adds and updates: an article leaves the store when the
 user asks (``remove``, or ``--prune`` for files gone from a folder), never because a folder is
 missing, empty or different. Chunk ids are deterministic (``name#hash#i``), and on start any chunk
-whose article the record does not know (left by an interrupted run) is removed first, so a crash
-never leaves duplicates.
+whose article neither the record nor the catalogue knows (left by an interrupted run) is removed
+first, so a crash never leaves duplicates.
 """
 
 from __future__ import annotations
 
 import time
-from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from llama_index.core import Document
-from llama_index.core.ingestion import DocstoreStrategy, IngestionPipeline
-from llama_index.core.node_parser import SentenceSplitter
-from llama_index.core.schema import BaseNode, TransformComponent
 
 from assistant.errors import AssistantError
 from assistant.settings import Settings
 from store.catalogue import ArticleEntry, Catalogue
 from store.documents import FileProblem, read_article, read_folder
+from store.lock import StoreLock, store_lock
+from store.pipeline import (
+    SAVE_EVERY_S,
+    ChunkOffsets,
+    Progress,
+    Writer,
+    chunk_id,
+    make_splitter,
+    threaded_embed,
+    write_all,
+)
 from store.record import load_docstore, save_docstore
 
-Progress = Callable[[int, int], None]
-
-#: Documents embedded between two checkpoints.
-BATCH_DOCS = 32
+__all__ = ["ChunkOffsets", "StoreLock", "chunk_id", "make_splitter", "store_lock"]
 
 
 class IngestError(AssistantError):
@@ -63,11 +67,6 @@ class IngestReport:
         return bool(self.added or self.changed or self.unchanged or self.removed)
 
 
-def chunk_id(index: int, doc: BaseNode) -> str:
-    """Deterministic chunk id: re-running an interrupted ingest rewrites, never duplicates."""
-    return f"{doc.id_}#{doc.hash[:12]}#{index}"
-
-
 def chunking_of(settings: Settings, embed_model: Any) -> dict[str, Any]:
     """The settings that shape the stored chunks; recorded in the store, checked at every ingest."""
     return {
@@ -76,65 +75,6 @@ def chunking_of(settings: Settings, embed_model: Any) -> dict[str, Any]:
         "tokenizer": "cl100k_base",
         "embedding": str(getattr(embed_model, "model_name", "") or type(embed_model).__name__),
     }
-
-
-def make_splitter(settings: Settings) -> SentenceSplitter:
-    import tiktoken
-
-    enc = tiktoken.get_encoding("cl100k_base")
-    return SentenceSplitter(
-        chunk_size=settings.chunk_size,
-        chunk_overlap=settings.chunk_overlap,
-        tokenizer=enc.encode,
-        id_func=chunk_id,
-        include_prev_next_rel=False,
-    )
-
-
-class ChunkOffsets(TransformComponent):
-    """Keep only chunks whose text is the file text at ``[start_char_idx:end_char_idx]``.
-
-    Citations are character offsets into the file; a chunk the splitter could not place exactly
-    would make them wrong, so it is dropped (this has not been seen on real text).
-    """
-
-    def __call__(self, nodes: list[BaseNode], **kwargs: Any) -> list[BaseNode]:
-        return [n for n in nodes if n.start_char_idx is not None and n.end_char_idx is not None]
-
-
-class StoreLock:
-    """An exclusive lock on a file of the store folder (``filelock``), so two ingests never write at once."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._lock: Any = None
-
-    def acquire(self, on_wait: Callable[[], None] | None = None) -> None:
-        from filelock import FileLock, Timeout
-
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = FileLock(str(self.path))
-        try:
-            self._lock.acquire(timeout=0)
-        except Timeout:
-            if on_wait:
-                on_wait()
-            self._lock.acquire()
-
-    def release(self) -> None:
-        if self._lock is not None:
-            self._lock.release()
-            self._lock = None
-
-
-@contextmanager
-def store_lock(settings: Settings, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
-    lock = StoreLock(settings.store_dir / "ingest.lock")
-    lock.acquire(on_wait)
-    try:
-        yield
-    finally:
-        lock.release()
 
 
 def read_paths(paths: list[Path], max_bytes: int) -> tuple[list[tuple[Document, Path]], list[FileProblem]]:
@@ -225,8 +165,12 @@ def run_ingest(
     progress: Progress | None = None,
     on_wait: Callable[[], None] | None = None,
     prune: bool = False,
+    workers: int = 1,
 ) -> IngestReport:
-    """Add new and update changed articles from ``paths``; with ``prune``, drop those gone from these folders."""
+    """Add new and update changed articles from ``paths``; with ``prune``, drop those gone from these folders.
+
+    ``workers`` > 1 chunks and embeds in that many processes (``store.workers``); the result is the same.
+    """
     start = time.perf_counter()
     mismatch = catalogue.chunking_mismatch(chunking_of(settings, embed_model))
     if mismatch:
@@ -241,14 +185,14 @@ def run_ingest(
         docstore = load_docstore(settings)
         known_ids = set(docstore.get_all_document_hashes().values())
 
-        # chunks of articles the record never got (an interrupted run): remove them first
+        catalogued = {e.name: e for e in catalogue.entries()}  # one paged read, not one request per file
+        # chunks of articles neither the record nor the catalogue got (an interrupted run): remove them first
         stored_ids = _stored_doc_ids(vector_store)
-        for orphan in stored_ids - known_ids:
+        for orphan in stored_ids - known_ids - set(catalogued):
             vector_store.delete(orphan)
 
         todo: list[tuple[Document, Path]] = []
         seen: dict[str, Path] = {}
-        catalogued = {e.name: e for e in catalogue.entries()}  # one paged read, not one request per file
         for doc, origin in found:
             if doc.id_ in seen:  # the same name twice in one run (two folders, or a folder and a file)
                 report.problems.append(
@@ -296,27 +240,29 @@ def run_ingest(
             )
             docstore = load_docstore(settings)
 
-        pipeline = IngestionPipeline(
-            transformations=[make_splitter(settings), ChunkOffsets(), embed_model],
-            vector_store=vector_store,
-            docstore=docstore,
-            docstore_strategy=DocstoreStrategy.UPSERTS,
-        )
         if progress:
             progress(0, len(todo))
-        for i in range(0, len(todo), BATCH_DOCS):
-            batch = todo[i : i + BATCH_DOCS]
-            t0 = time.perf_counter()
-            nodes = pipeline.run(documents=[d for d, _ in batch], store_doc_text=False)
-            report.embed_seconds += time.perf_counter() - t0
-            report.new_chunks += len(nodes)
-            per_doc = Counter(n.ref_doc_id for n in nodes)
-            # chunks first, then the catalogue, then the hash record: a crash in between is redone next time
-            catalogue.put([_entry(d, origin, per_doc[d.id_]) for d, origin in batch])
-            save_docstore(docstore, settings)
-            if progress:
-                progress(min(i + BATCH_DOCS, len(todo)), len(todo))
-        save_docstore(docstore, settings)
+        t0 = time.perf_counter()
+        writer = Writer(
+            vector_store,
+            catalogue,
+            docstore,
+            save=lambda: save_docstore(docstore, settings),
+            entry=_entry,
+            replace=set(report.changed),
+            save_every_s=0.0 if settings.chroma_url else SAVE_EVERY_S,  # server: a flush writes only what changed
+        )
+        if workers > 1 and len(todo) > 1:
+            from store.workers import pool_embed
+
+            embedded = pool_embed(todo, settings, embed_model, workers, progress)
+        else:
+            embedded = threaded_embed(todo, settings, embed_model, progress)
+        try:
+            write_all(writer, embedded)
+        finally:
+            report.new_chunks = writer.chunks
+            report.embed_seconds = time.perf_counter() - t0
 
     report.total_chunks = vector_store._collection.count()
     report.total_files = catalogue.count()

@@ -1,0 +1,194 @@
+"""Chunk → embed → write, overlapped: ingest takes about as long as its embedding alone.
+
+Embedding is the slow stage (onnxruntime, or a remote server, releases the GIL), so a reader
+thread chunks the next batch of articles while the current one embeds, and a writer thread puts
+embedded batches into Chroma (one ``add`` per batch), the catalogue and the ingest record. The
+record (``save_docstore``) is rewritten at most every ``SAVE_EVERY_S`` in embedded mode, not per
+batch: a record that lags only makes the next ingest redo those articles, because chunks are
+written before the catalogue entry and the catalogue before the record. This replaces LlamaIndex's
+``IngestionPipeline`` run but keeps its docstore entries (``set_document_hashes`` +
+``add_documents``) and its embedding call (``BaseEmbedding.get_text_embedding_batch``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import queue
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from llama_index.core import Document
+from llama_index.core.node_parser import SentenceSplitter
+from llama_index.core.schema import BaseNode, MetadataMode, TransformComponent
+
+from assistant.settings import Settings
+
+#: Articles per batch: small enough that the first chunking and the last write overlap little.
+BATCH_DOCS = 16
+#: Embedded mode: the JSON ingest record is rewritten at most this often (and at the end).
+SAVE_EVERY_S = 5.0
+
+Batch = list[tuple[Document, Any]]
+#: (done, total) articles embedded.
+Progress = Callable[[int, int], None]
+
+
+def chunk_id(index: int, doc: BaseNode) -> str:
+    """Deterministic chunk id: re-running an interrupted ingest rewrites, never duplicates."""
+    return f"{doc.id_}#{doc.hash[:12]}#{index}"
+
+
+def make_splitter(settings: Settings) -> SentenceSplitter:
+    import tiktoken
+
+    enc = tiktoken.get_encoding("cl100k_base")
+    return SentenceSplitter(
+        chunk_size=settings.chunk_size,
+        chunk_overlap=settings.chunk_overlap,
+        tokenizer=enc.encode,
+        id_func=chunk_id,
+        include_prev_next_rel=False,
+    )
+
+
+class ChunkOffsets(TransformComponent):
+    """Keep only chunks whose text is the file text at ``[start_char_idx:end_char_idx]``.
+
+    Citations are character offsets into the file; a chunk the splitter could not place exactly
+    would make them wrong, so it is dropped (this has not been seen on real text).
+    """
+
+    def __call__(self, nodes: list[BaseNode], **kwargs: Any) -> list[BaseNode]:
+        return [n for n in nodes if n.start_char_idx is not None and n.end_char_idx is not None]
+
+
+def chunk_documents(docs: list[Document], splitter: SentenceSplitter) -> list[BaseNode]:
+    return ChunkOffsets()(splitter(docs))
+
+
+def embed_nodes(nodes: list[BaseNode], embed_model: Any) -> list[BaseNode]:
+    """Embed as LlamaIndex's pipeline does (metadata-mode EMBED text), through the model's batch API."""
+    texts = [n.get_content(metadata_mode=MetadataMode.EMBED) for n in nodes]
+    for node, vector in zip(nodes, embed_model.get_text_embedding_batch(texts), strict=True):
+        node.embedding = vector
+    return nodes
+
+
+def batches(todo: Batch, size: int = BATCH_DOCS) -> list[Batch]:
+    return [todo[i : i + size] for i in range(0, len(todo), size)]
+
+
+class Writer:
+    """The write stage, on its own thread: chunks, then catalogue entries, then the ingest record."""
+
+    def __init__(
+        self,
+        vector_store: Any,
+        catalogue: Any,
+        docstore: Any,
+        save: Callable[[], None],
+        entry: Callable[[Document, Any, int], Any],
+        replace: set[str],
+        save_every_s: float,
+    ) -> None:
+        self.vector_store, self.catalogue, self.docstore = vector_store, catalogue, docstore
+        self.save, self.entry, self.replace, self.save_every_s = save, entry, replace, save_every_s
+        self.chunks = 0
+        self.written: list[str] = []
+        self.error: BaseException | None = None
+        self._queue: queue.Queue = queue.Queue(maxsize=4)
+        self._thread = threading.Thread(target=self._run, name="ingest-writer", daemon=True)
+        self._saved = time.monotonic()
+        self._thread.start()
+
+    def put(self, batch: Batch, nodes: list[BaseNode]) -> None:
+        if self.error is not None:
+            raise self.error
+        self._queue.put((batch, nodes))
+
+    def close(self) -> None:
+        """Write what is queued, save the record, and re-raise a write failure."""
+        self._queue.put(None)
+        self._thread.join()
+        if self.error is not None:
+            raise self.error
+        self.save()
+
+    def _run(self) -> None:
+        while (item := self._queue.get()) is not None:
+            if self.error is not None:
+                continue  # drain, so the producer never blocks
+            try:
+                self.write(*item)
+            except BaseException as exc:  # re-raised on the caller's thread
+                self.error = exc
+
+    def write(self, batch: Batch, nodes: list[BaseNode]) -> None:
+        docs = [d for d, _ in batch]
+        for doc in docs:
+            if doc.id_ in self.replace:  # a changed article: its old chunks go right before the new ones
+                self.vector_store.delete(doc.id_)
+        if nodes:
+            self.vector_store.add(nodes)
+        per_doc = Counter(n.ref_doc_id for n in nodes)
+        self.catalogue.put([self.entry(d, origin, per_doc[d.id_]) for d, origin in batch])
+        for doc in docs:
+            if doc.id_ in self.replace:
+                self.docstore.delete_ref_doc(doc.id_, raise_error=False)
+        self.docstore.set_document_hashes({d.id_: d.hash for d in docs})
+        self.docstore.add_documents(docs, store_text=False)
+        self.chunks += len(nodes)
+        self.written += [d.id_ for d in docs]
+        if time.monotonic() - self._saved >= self.save_every_s:
+            self.save()
+            self._saved = time.monotonic()
+
+
+def threaded_embed(
+    todo: Batch, settings: Settings, embed_model: Any, progress: Progress | None
+) -> Iterator[tuple[Batch, list[BaseNode]]]:
+    """Embedded batches in order; a reader thread chunks the next batch while this one embeds."""
+    splitter = make_splitter(settings)
+    chunked: queue.Queue = queue.Queue(maxsize=2)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for batch in batches(todo):
+                if stop.is_set():
+                    return
+                chunked.put((batch, chunk_documents([d for d, _ in batch], splitter)))
+        except BaseException as exc:
+            chunked.put(exc)
+            return
+        chunked.put(None)
+
+    reader = threading.Thread(target=produce, name="ingest-reader", daemon=True)
+    reader.start()
+    done = 0
+    try:
+        while (item := chunked.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            batch, nodes = item
+            yield batch, embed_nodes(nodes, embed_model)
+            done += len(batch)
+            if progress:
+                progress(done, len(todo))
+    finally:
+        stop.set()
+        while reader.is_alive():  # unblock a reader waiting on a full queue
+            with contextlib.suppress(queue.Empty):
+                chunked.get(timeout=0.1)
+
+
+def write_all(writer: Writer, embedded: Iterable[tuple[Batch, list[BaseNode]]]) -> None:
+    """Feed embedded batches to the writer; what was embedded is kept even when a later batch fails."""
+    try:
+        for batch, nodes in embedded:
+            writer.put(batch, nodes)
+    finally:
+        writer.close()

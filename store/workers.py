@@ -1,0 +1,91 @@
+"""``ingest --workers N``: N spawned processes chunk and embed, the ingesting process writes.
+
+Chroma's embedded store is one process's: several processes writing one folder corrupt or lose
+each other's writes (each keeps its own HNSW index in memory), so workers never open the store.
+Each batch of articles is claimed by exactly one worker (a task of a ``ProcessPoolExecutor``); when
+a worker dies (killed, out of memory) the pool breaks, and every batch not yet written is handed to
+a fresh pool, so a crash loses no article and, with deterministic chunk ids, duplicates none. The
+model each worker embeds with is a copy of the one passed in (same class, same fields), with its
+``threads`` (if it has that field) set so that the workers share the cores rather than oversubscribe.
+Several ingesting processes or machines against one Chroma server share files through leases
+(``store.claims``).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+from llama_index.core import Document
+from llama_index.core.schema import BaseNode
+
+from assistant.errors import AssistantError
+from assistant.settings import Settings
+from store.pipeline import Batch, Progress, batches, chunk_documents, embed_nodes, make_splitter
+
+#: A pool that breaks this many times (workers keep dying) ends the ingest; what was written stays.
+MAX_BREAKS = 3
+_STATE: dict[str, Any] = {}
+
+
+class WorkerError(AssistantError):
+    """Ingest workers kept dying; articles written so far are kept, a rerun does the rest."""
+
+
+def model_recipe(embed_model: Any, threads: int) -> tuple[type, dict[str, Any]]:
+    """How to build the same embedding model in a worker: its class and its (pydantic) fields."""
+    fields = embed_model.model_dump(exclude={"class_name"})
+    if "threads" in type(embed_model).model_fields:
+        fields["threads"] = threads
+    return type(embed_model), fields
+
+
+def _init(settings: Settings, recipe: tuple[type, dict[str, Any]]) -> None:
+    cls, fields = recipe
+    model = cls(**fields)
+    if callable(getattr(model, "load", None)):
+        model.load()
+    _STATE["model"], _STATE["splitter"] = model, make_splitter(settings)
+
+
+def _work(docs: list[Document]) -> list[BaseNode]:
+    return embed_nodes(chunk_documents(docs, _STATE["splitter"]), _STATE["model"])
+
+
+def pool_embed(
+    todo: Batch, settings: Settings, embed_model: Any, workers: int, progress: Progress | None
+) -> Iterator[tuple[Batch, list[BaseNode]]]:
+    """Embedded batches as workers finish them; batches of a dead worker are redone by a fresh pool."""
+    threads = max(1, (os.cpu_count() or 1) // workers)
+    recipe = model_recipe(embed_model, threads)
+    pending = dict(enumerate(batches(todo)))
+    done, breaks = 0, 0
+    while pending:
+        pool = ProcessPoolExecutor(
+            max_workers=min(workers, len(pending)),
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_init,
+            initargs=(settings, recipe),
+        )
+        try:
+            futures: dict[Future, int] = {pool.submit(_work, [d for d, _ in b]): k for k, b in pending.items()}
+            while futures:
+                finished, _ = wait(futures, return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    key = futures.pop(fut)
+                    nodes = fut.result()  # BrokenProcessPool when a worker died
+                    batch = pending.pop(key)
+                    yield batch, nodes
+                    done += len(batch)
+                    if progress:
+                        progress(done, len(todo))
+        except BrokenProcessPool as exc:
+            breaks += 1
+            if breaks >= MAX_BREAKS:
+                raise WorkerError(f"ingest workers died {breaks} times ({exc}); rerun the ingest") from exc
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
