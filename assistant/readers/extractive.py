@@ -162,9 +162,9 @@ class ExtractiveReader(BaseSynthesizer):
             (lead(question, choice.span, sel.ranked[choice.sentence].text), [self._evidence(sel, choice.sentence)])
         ]
         if choice.confidence < CONFIDENT and choice.sentence != 0:
-            # the likeliest evidence, cut to the clauses that answer (the citation quotes it whole)
-            second = trim(sel.ranked[0].text, question=question, max_words=MAX_SENTENCE_WORDS)
-            parts.append((second, [self._evidence(sel, 0)]))
+            # the likeliest evidence, whole: an unconfident span may have missed the answer, which can sit
+            # anywhere in it (a photo credit at the end of a caption); trimming it lost such answers
+            parts.append((sel.ranked[0].text, [self._evidence(sel, 0)]))
         return parts, choice.span
 
     @staticmethod
