@@ -1,9 +1,12 @@
 """``python -m benchmarks [--quick] [--sizes 100,1000,10000] [--out FILE.json] [--plot FILE.png]``.
 
-Runs from the repository root. Corpora are generated into a temporary folder (deleted at the end
-unless ``--keep``); each corpus is ingested and queried in its own worker process. Sizes above
-``--run-max`` are not run: their ingest figures are extrapolated from the largest run and marked
-as estimates everywhere.
+Runs from the repository root. By default each size N is real text: the real-news dev set's 424
+articles plus the first N articles of ``../shared/scale/news-2024`` as distractors (``benchmarks.real``),
+so the same run times ingest and answers and scores the dev questions at that scale (size 0 is the
+dev set alone). ``--synthetic`` uses the older corpora shuffled from the seed sentences. Corpora are
+copied or generated into a temporary folder (deleted at the end unless ``--keep``); each corpus is
+ingested and queried in its own worker process. Sizes above ``--run-max`` are not run: their ingest
+figures are extrapolated from the largest run and marked as estimates everywhere.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from rich.console import Console
 from benchmarks.answer_bench import ask_imports, cli_import, cold_start
 from benchmarks.common import QUESTIONS, REPO, SEEDS, loadavg, read_questions, run_worker
 from benchmarks.corpus import generate_corpus
+from benchmarks.real import DEVSET, NEWS, build_corpus
 from benchmarks.report import plot, render, write_json
 from benchmarks.server_bench import bench_server
 
@@ -34,8 +38,17 @@ err = Console(stderr=True)
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
-    p.add_argument("--quick", action="store_true", help="Seeds + 100 articles, fewer questions: under 2 minutes.")
-    p.add_argument("--sizes", default=None, help="Synthetic corpus sizes, comma-separated [100,1000,10000].")
+    p.add_argument(
+        "--quick",
+        action="store_true",
+        help="Seeds + the dev set alone (synthetic: 100 articles), 10 questions: a few minutes.",
+    )
+    p.add_argument(
+        "--sizes", default=None, help="Distractor counts (real) or corpus sizes (synthetic) [0,1000,5000,10000]."
+    )
+    p.add_argument("--synthetic", action="store_true", help="Corpora shuffled from the seed sentences, not real news.")
+    p.add_argument("--news", type=Path, default=NEWS, help="The news-2024 scale corpus folder (slice-*/).")
+    p.add_argument("--devset", type=Path, default=DEVSET, help="The real-news dev set (corpus/, questions.jsonl).")
     p.add_argument("--run-max", type=int, default=1000, help="Larger sizes are estimated, not run [1000].")
     p.add_argument("--out", type=Path, default=REPO / "docs" / "benchmarks.json", help="JSON results file.")
     p.add_argument("--plot", type=Path, default=REPO / "docs" / "benchmarks.png", help="PNG plot file.")
@@ -50,7 +63,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--render", type=Path, default=None, help="Only print the tables (and plot) of this JSON file.")
     args = p.parse_args(argv)
     if args.sizes is None:
-        args.sizes = "100" if args.quick else "100,1000,10000"
+        if args.synthetic:
+            args.sizes = "100" if args.quick else "100,1000,10000"
+        else:
+            args.sizes = "0" if args.quick else "0,1000,5000,10000"
     args.size_list = sorted({int(s) for s in args.sizes.split(",") if s.strip()})
     if args.questions is None and args.quick:
         args.questions = 10
@@ -120,6 +136,7 @@ def main(argv: list[str] | None = None) -> int:
             "sizes": args.size_list,
             "run_max": args.run_max,
             "seed": args.seed,
+            "corpus_kind": "synthetic" if args.synthetic else "real (dev set + news-2024 distractors)",
             "questions": str(QUESTIONS.relative_to(REPO)),
             "n_questions": len(read_questions(QUESTIONS, args.questions)),
             "rss_method": "resource.getrusage(RUSAGE_SELF).ru_maxrss in each corpus's worker process",
@@ -137,8 +154,11 @@ def main(argv: list[str] | None = None) -> int:
             if n <= args.run_max:
                 folder = work / f"corpus-{n}"
                 shutil.rmtree(folder, ignore_errors=True)
-                generate_corpus(SEEDS, folder, n, seed=args.seed)
-                corpora.append((f"synthetic-{n}", folder, n))
+                if args.synthetic:
+                    generate_corpus(SEEDS, folder, n, seed=args.seed)
+                    corpora.append((f"synthetic-{n}", folder, n))
+                else:
+                    corpora.append((f"dev+{n}", folder, build_corpus(folder, n, args.news, args.devset)))
         results["meta"]["generate_s"] = round(time.perf_counter() - t0, 2)
 
         measured: list[dict[str, Any]] = []
@@ -159,6 +179,9 @@ def main(argv: list[str] | None = None) -> int:
                 "repeat": not args.quick,
                 "profile_dir": profile_dir,
             }
+            if label.startswith("dev+"):  # real news: time and score the dev questions at this scale
+                dev_questions = str(args.devset / "questions.jsonl")
+                spec.update(questions=dev_questions, dev_questions=dev_questions)
             err.print(f"[bold]{label}[/]: {n:,} articles: ingest, re-ingest, warm answers … (load {loadavg()})")
             t = time.perf_counter()
             try:
@@ -173,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"worker {time.perf_counter() - t:.0f} s"
             )
             if not (args.quick and label == "seeds"):  # --quick: one cold start, on the larger corpus
-                question = read_questions(QUESTIONS, 1)[0]["question"]
+                question = read_questions(Path(spec["questions"]), 1)[0]["question"]
                 res["cold_start"] = cold_start(store, folder, question, runs=args.cold_runs)
                 err.print(f"  cold ask {res['cold_start']['median_s']:.2f} s")
             results["corpora"].append(res)
@@ -185,7 +208,9 @@ def main(argv: list[str] | None = None) -> int:
             )
             for n in args.size_list:
                 if n > args.run_max:
-                    results["corpora"].append(estimate(f"synthetic-{n}", n, basis))
+                    name = f"synthetic-{n}" if args.synthetic else f"dev+{n}"
+                    articles = n if args.synthetic else n + len(list((args.devset / "corpus").glob("*.txt")))
+                    results["corpora"].append(estimate(name, articles, basis))
 
         err.print("CLI import time and the `ask` command's imports …")
         seeds_res = next((c for c in measured if c["label"] == "seeds"), None)

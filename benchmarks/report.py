@@ -21,6 +21,8 @@ INGEST_COLUMNS = [
     "articles/s",
     "chunks/s",
     "embed %",
+    "raw embed chunks/s",
+    "ingest / embed",
     "peak RSS MB",
     "store MB",
     "re-ingest s",
@@ -30,6 +32,20 @@ INGEST_COLUMNS = [
     "load",
 ]
 ANSWER_COLUMNS = ["corpus", "chunks", "reader", "first ask s", "p50 ms", "p95 ms", "repeat p50 ms", "cold ask s"]
+QUALITY_COLUMNS = [
+    "corpus",
+    "articles",
+    "accuracy",
+    "first 20 words",
+    "median words",
+    "hit rate",
+    "MRR",
+    "refusal ok",
+    "false refusal",
+    "p50 ms",
+    "p95 ms",
+    "accuracy vs dev alone",
+]
 SERVER_COLUMNS = ["clients", "answers", "answers/s", "p50 ms", "p95 ms", "errors"]
 
 
@@ -65,7 +81,7 @@ def ingest_row(c: dict[str, Any]) -> list[str]:
             f"~{fmt(est.get('ingest_s'), 0)} est.",
             f"~{fmt(est.get('articles_per_s'), 2)} est.",
             f"~{fmt(est.get('chunks_per_s'))} est.",
-            *["not run"] * 7,
+            *["not run"] * 9,
             "–",
         ]
     if c.get("status") != "measured":
@@ -82,6 +98,8 @@ def ingest_row(c: dict[str, Any]) -> list[str]:
         fmt(ing.get("articles_per_s"), 2),
         fmt(ing.get("chunks_per_s")),
         fmt(share * 100 if share is not None else None, 0),
+        fmt(ing.get("raw_embed_chunks_per_s")),
+        fmt(ing.get("ingest_to_embed"), 2),
         fmt(ing.get("peak_rss_mb"), 0),
         fmt(ing.get("store_mb")),
         fmt(_get(re, "unchanged", "seconds"), 2),
@@ -107,6 +125,30 @@ def answer_row(c: dict[str, Any]) -> list[str]:
         fmt(_get(a, "repeat", "p50_ms")),
         fmt(_get(c, "cold_start", "median_s"), 2),
     ]
+
+
+def quality_rows(corpora: list[dict[str, Any]]) -> list[list[str]]:
+    """The dev questions scored on each real corpus; the last column is the change from the dev set alone."""
+    base = next((c["quality"].get("answer_accuracy") for c in corpora if c["label"] == "dev+0"), None)
+    rows = []
+    for c in corpora:
+        q = c["quality"]
+        acc = q.get("answer_accuracy")
+        delta = acc - base if acc is not None and base is not None and c["label"] != "dev+0" else None
+        p50, p95 = q.get("latency_p50"), q.get("latency_p95")
+        rows.append(
+            [
+                c["label"],
+                fmt(_get(c, "ingest", "articles")),
+                *(fmt(q.get(k), 2) for k in ("answer_accuracy", "first20_accuracy")),
+                fmt(q.get("answer_words_median")),
+                *(fmt(q.get(k), 2) for k in ("hit_rate", "mrr", "refusal_correct", "false_refusal")),
+                fmt(p50 * 1000 if p50 is not None else None, 0),
+                fmt(p95 * 1000 if p95 is not None else None, 0),
+                f"{delta:+.2f}" if delta is not None else "–",
+            ]
+        )
+    return rows
 
 
 def server_rows(server: dict[str, Any] | None) -> list[list[str]]:
@@ -146,6 +188,9 @@ def render(results: dict[str, Any], console: Console | None = None) -> None:
     console.print(
         _table("Answers (warm Service.ask over the dev questions)", ANSWER_COLUMNS, [answer_row(c) for c in corpora])
     )
+    quality = [c for c in corpora if c.get("quality")]
+    if quality:
+        console.print(_table("Dev-set answers with N real distractors (eval)", QUALITY_COLUMNS, quality_rows(quality)))
     server = results.get("server")
     where = f" – {server['corpus']}" if server and server.get("corpus") else ""
     console.print(_table(f"Server (/ask on loopback){where}", SERVER_COLUMNS, server_rows(server)))
@@ -175,7 +220,8 @@ def notes(results: dict[str, Any]) -> list[str]:
             f"on {meta.get('cpus')} CPUs; total {fmt(meta.get('total_s'), 0)} s"
         )
     out.append(
-        "embed % = model (MiniLM ONNX) time / ingest time; ingest s excludes model load; "
+        "embed % = model (MiniLM ONNX) time / ingest time; raw embed = the model alone on 1,000 stored chunks; "
+        "ingest / embed = ingest s / (chunks at the raw rate); ingest s excludes model load; "
         "re-ingest % = unchanged re-ingest / first ingest; load = 1-min load average when the corpus started"
     )
     for c in results.get("corpora", []):

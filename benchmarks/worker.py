@@ -52,6 +52,27 @@ def _save_profile(profiler: Any, path: Path) -> None:
     path.write_text(profiler.output_text(unicode=True, color=False, show_all=False), encoding="utf-8")
 
 
+def raw_embedding(svc: Any, ingest: dict[str, Any], sample: int = 1000) -> dict[str, Any]:
+    """The embedding model alone on a sample of the stored chunks (batches as ingest sends them):
+    the rate ingest is compared with (``ingest_to_embed`` = ingest seconds / chunks at that rate)."""
+    got = svc.vector_store._collection.get(limit=sample, include=["documents"])
+    texts = [t for t in got.get("documents") or [] if t]
+    if not texts:
+        return {}
+    model = svc.embed_model
+    batch = max(1, int(getattr(model, "embed_batch_size", 16)))
+    t0 = time.perf_counter()
+    for i in range(0, len(texts), batch):
+        model.get_text_embedding_batch(texts[i : i + batch])
+    rate = len(texts) / max(time.perf_counter() - t0, 1e-9)
+    chunks = ingest.get("new_chunks") or 0
+    return {
+        "raw_embed_chunks_per_s": round(rate, 2),
+        "raw_embed_sample": len(texts),
+        "ingest_to_embed": round(ingest["seconds"] / (chunks / rate), 3) if chunks else None,
+    }
+
+
 def main(spec_path: Path, result_path: Path) -> None:
     spec = json.loads(spec_path.read_text(encoding="utf-8"))
     from assistant.offline import setup_offline
@@ -83,6 +104,7 @@ def main(spec_path: Path, result_path: Path) -> None:
     if prof is not None and profile_dir is not None:
         _save_profile(prof, profile_dir / f"{spec['label']}-ingest.txt")
         result["ingest_profile"] = top_functions(prof)
+    result["ingest"].update(raw_embedding(svc, result["ingest"]))
     result["load_after_ingest"] = loadavg()
 
     if spec.get("reingest", True):
@@ -95,6 +117,10 @@ def main(spec_path: Path, result_path: Path) -> None:
         if prof is not None and profile_dir is not None:
             _save_profile(prof, profile_dir / f"{spec['label']}-ask.txt")
             result["ask_profile"] = top_functions(prof)
+    if spec.get("dev_questions"):
+        from benchmarks.real import dev_quality
+
+        result["quality"] = dev_quality(svc, Path(spec["dev_questions"]), Path(spec["scratch"]) / "dev-eval.jsonl")
     result["process_peak_rss_mb"] = round(peak_rss_mb(), 1)
     result["load_after"] = loadavg()
     result_path.write_text(json.dumps(result, indent=1), encoding="utf-8")

@@ -10,6 +10,7 @@ import io
 import json
 from pathlib import Path
 
+import pytest
 from rich.console import Console
 
 from benchmarks.answer_bench import parse_importtime
@@ -119,3 +120,34 @@ def test_tables_show_measured_figures_mark_estimates_and_skipped_server(tmp_path
     out = tmp_path / "b.json"
     write_json(results, out)
     assert json.loads(out.read_text(encoding="utf-8"))["corpora"][1]["status"] == "estimate"
+
+
+def test_real_corpus_is_the_dev_set_plus_the_first_n_distractors_copied(tmp_path: Path) -> None:
+    from benchmarks.real import MissingCorpus, build_corpus
+
+    news, dev = tmp_path / "news", tmp_path / "dev"
+    for i in range(5):
+        (news / f"slice-0{1 + i // 3}").mkdir(parents=True, exist_ok=True)
+        (news / f"slice-0{1 + i // 3}" / f"s_{i}.txt").write_text(f"Story {i}\n\nText {i}.\n", encoding="utf-8")
+    (dev / "corpus").mkdir(parents=True)
+    (dev / "corpus" / "d1.txt").write_text("Dev story\n\nText.\n", encoding="utf-8")
+    (dev / "questions.jsonl").write_text("{}\n", encoding="utf-8")
+    n = build_corpus(tmp_path / "c", 4, news, dev)
+    got = sorted(p.relative_to(tmp_path / "c").as_posix() for p in (tmp_path / "c").rglob("*.txt"))
+    assert n == 5 and got == ["dev/d1.txt", "news/s_0.txt", "news/s_1.txt", "news/s_2.txt", "news/s_3.txt"]
+    (tmp_path / "c" / "news" / "s_0.txt").write_text("edited", encoding="utf-8")  # a copy: the original is safe
+    assert (news / "slice-01" / "s_0.txt").read_text(encoding="utf-8").startswith("Story 0")
+    with pytest.raises(MissingCorpus):
+        build_corpus(tmp_path / "d", 9, news, dev)
+
+
+def test_quality_table_shows_the_change_from_the_dev_set_alone() -> None:
+    from benchmarks.report import quality_rows
+
+    rows = quality_rows(
+        [
+            {"label": "dev+0", "ingest": {"articles": 424}, "quality": {"answer_accuracy": 0.76}},
+            {"label": "dev+1000", "ingest": {"articles": 1424}, "quality": {"answer_accuracy": 0.74}},
+        ]
+    )
+    assert rows[0][-1] == "–" and rows[1][-1] == "-0.02"
