@@ -24,17 +24,15 @@ from llama_index.core import Document
 from assistant.errors import AssistantError
 from assistant.settings import Settings
 from store.catalogue import ArticleEntry, Catalogue
+from store.claims import sharing_for
 from store.documents import FileProblem, read_article, read_folder
 from store.lock import StoreLock, store_lock
 from store.pipeline import (
-    SAVE_EVERY_S,
     ChunkOffsets,
     Progress,
-    Writer,
     chunk_id,
+    embed_and_write,
     make_splitter,
-    threaded_embed,
-    write_all,
 )
 from store.record import load_docstore, save_docstore
 
@@ -60,11 +58,13 @@ class IngestReport:
     total_files: int = 0
     seconds: float = 0.0
     embed_seconds: float = 0.0
+    #: server mode: files of this ingest that another ingest (process, machine) did meanwhile
+    shared: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         """True when at least one file is ingested or up to date (exit code 0)."""
-        return bool(self.added or self.changed or self.unchanged or self.removed)
+        return bool(self.added or self.changed or self.unchanged or self.removed or self.shared)
 
 
 def chunking_of(settings: Settings, embed_model: Any) -> dict[str, Any]:
@@ -182,14 +182,20 @@ def run_ingest(
     report = IngestReport(folder=", ".join(str(p) for p in paths), problems=problems)
 
     with store_lock(settings, on_wait):
+        # read in this order: chunks, then claims, then record and catalogue; a chunk written by
+        # another ingest (server mode) is then either under its live claim or already recorded
+        stored_ids = _stored_doc_ids(vector_store)
+        sharing = sharing_for(settings, catalogue)
+        held = sharing.claims.live() if sharing else set()
         docstore = load_docstore(settings)
         known_ids = set(docstore.get_all_document_hashes().values())
-
         catalogued = {e.name: e for e in catalogue.entries()}  # one paged read, not one request per file
         # chunks of articles neither the record nor the catalogue got (an interrupted run): remove them first
-        stored_ids = _stored_doc_ids(vector_store)
-        for orphan in stored_ids - known_ids - set(catalogued):
+        orphans = sorted(stored_ids - known_ids - set(catalogued) - held)
+        for orphan in sharing.claims.claim(orphans) if sharing else orphans:
             vector_store.delete(orphan)
+        if sharing:
+            sharing.claims.release(orphans)
 
         todo: list[tuple[Document, Path]] = []
         seen: dict[str, Path] = {}
@@ -243,26 +249,30 @@ def run_ingest(
         if progress:
             progress(0, len(todo))
         t0 = time.perf_counter()
-        writer = Writer(
-            vector_store,
-            catalogue,
-            docstore,
-            save=lambda: save_docstore(docstore, settings),
-            entry=_entry,
-            replace=set(report.changed),
-            save_every_s=0.0 if settings.chroma_url else SAVE_EVERY_S,  # server: a flush writes only what changed
-        )
-        if workers > 1 and len(todo) > 1:
-            from store.workers import pool_embed
-
-            embedded = pool_embed(todo, settings, embed_model, workers, progress)
-        else:
-            embedded = threaded_embed(todo, settings, embed_model, progress)
         try:
-            write_all(writer, embedded)
+            while todo:
+                report.new_chunks += embed_and_write(
+                    settings,
+                    todo,
+                    vector_store,
+                    embed_model,
+                    catalogue,
+                    docstore,
+                    _entry,
+                    set(report.changed),
+                    workers,
+                    sharing,
+                    progress,
+                )
+                todo = sharing.finish() if sharing else []
         finally:
-            report.new_chunks = writer.chunks
             report.embed_seconds = time.perf_counter() - t0
+            if sharing:
+                sharing.claims.close()
+                done_here = set(sharing.shared)
+                report.shared = sorted(done_here)
+                report.added = [n for n in report.added if n not in done_here]
+                report.changed = [n for n in report.changed if n not in done_here]
 
     report.total_chunks = vector_store._collection.count()
     report.total_files = catalogue.count()

@@ -32,6 +32,8 @@ BATCH_DOCS = 16
 SAVE_EVERY_S = 5.0
 
 Batch = list[tuple[Document, Any]]
+#: Called on a batch just before it is chunked: the part of it this ingest may do (``store.claims``).
+Take = Callable[[Batch], Batch]
 #: (done, total) articles embedded.
 Progress = Callable[[int, int], None]
 
@@ -93,9 +95,12 @@ class Writer:
         entry: Callable[[Document, Any, int], Any],
         replace: set[str],
         save_every_s: float,
+        saved: Callable[[list[str]], None] | None = None,
     ) -> None:
         self.vector_store, self.catalogue, self.docstore = vector_store, catalogue, docstore
         self.save, self.entry, self.replace, self.save_every_s = save, entry, replace, save_every_s
+        self.saved = saved  # told which articles are in the saved record (claims are released then)
+        self._unsaved: list[str] = []
         self.chunks = 0
         self.written: list[str] = []
         self.error: BaseException | None = None
@@ -115,7 +120,14 @@ class Writer:
         self._thread.join()
         if self.error is not None:
             raise self.error
+        self._save()
+
+    def _save(self) -> None:
         self.save()
+        self._saved = time.monotonic()
+        names, self._unsaved = self._unsaved, []
+        if self.saved:
+            self.saved(names)
 
     def _run(self) -> None:
         while (item := self._queue.get()) is not None:
@@ -142,13 +154,13 @@ class Writer:
         self.docstore.add_documents(docs, store_text=False)
         self.chunks += len(nodes)
         self.written += [d.id_ for d in docs]
+        self._unsaved += [d.id_ for d in docs]
         if time.monotonic() - self._saved >= self.save_every_s:
-            self.save()
-            self._saved = time.monotonic()
+            self._save()
 
 
 def threaded_embed(
-    todo: Batch, settings: Settings, embed_model: Any, progress: Progress | None
+    todo: Batch, settings: Settings, embed_model: Any, progress: Progress | None, take: Take | None = None
 ) -> Iterator[tuple[Batch, list[BaseNode]]]:
     """Embedded batches in order; a reader thread chunks the next batch while this one embeds."""
     splitter = make_splitter(settings)
@@ -160,6 +172,8 @@ def threaded_embed(
             for batch in batches(todo):
                 if stop.is_set():
                     return
+                if take is not None and not (batch := take(batch)):
+                    continue
                 chunked.put((batch, chunk_documents([d for d, _ in batch], splitter)))
         except BaseException as exc:
             chunked.put(exc)
@@ -175,7 +189,7 @@ def threaded_embed(
                 raise item
             batch, nodes = item
             yield batch, embed_nodes(nodes, embed_model)
-            done += len(batch)
+            done += len(batch)  # of this ingest's files: others' claimed files are not counted
             if progress:
                 progress(done, len(todo))
     finally:
@@ -192,3 +206,40 @@ def write_all(writer: Writer, embedded: Iterable[tuple[Batch, list[BaseNode]]]) 
             writer.put(batch, nodes)
     finally:
         writer.close()
+
+
+def embed_and_write(
+    settings: Settings,
+    todo: Batch,
+    vector_store: Any,
+    embed_model: Any,
+    catalogue: Any,
+    docstore: Any,
+    entry: Callable[[Document, Any, int], Any],
+    replace: set[str],
+    workers: int,
+    sharing: Any,
+    progress: Progress | None,
+) -> int:
+    """Chunk, embed and write ``todo`` (in worker processes if ``workers`` > 1); returns the chunks written."""
+    from store.record import save_docstore
+
+    writer = Writer(
+        vector_store,
+        catalogue,
+        docstore,
+        save=lambda: save_docstore(docstore, settings),
+        entry=entry,
+        replace=replace,
+        save_every_s=0.0 if settings.chroma_url else SAVE_EVERY_S,  # server: a flush writes only what changed
+        saved=sharing.written if sharing else None,
+    )
+    take = sharing.take if sharing else None
+    if workers > 1 and len(todo) > 1:
+        from store.workers import pool_embed
+
+        embedded = pool_embed(todo, settings, embed_model, workers, progress, take)
+    else:
+        embedded = threaded_embed(todo, settings, embed_model, progress, take)
+    write_all(writer, embedded)
+    return writer.chunks

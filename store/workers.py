@@ -25,7 +25,7 @@ from llama_index.core.schema import BaseNode
 
 from assistant.errors import AssistantError
 from assistant.settings import Settings
-from store.pipeline import Batch, Progress, batches, chunk_documents, embed_nodes, make_splitter
+from store.pipeline import Batch, Progress, Take, batches, chunk_documents, embed_nodes, make_splitter
 
 #: A pool that breaks this many times (workers keep dying) ends the ingest; what was written stays.
 MAX_BREAKS = 3
@@ -57,35 +57,58 @@ def _work(docs: list[Document]) -> list[BaseNode]:
 
 
 def pool_embed(
-    todo: Batch, settings: Settings, embed_model: Any, workers: int, progress: Progress | None
+    todo: Batch,
+    settings: Settings,
+    embed_model: Any,
+    workers: int,
+    progress: Progress | None,
+    take: Take | None = None,
 ) -> Iterator[tuple[Batch, list[BaseNode]]]:
-    """Embedded batches as workers finish them; batches of a dead worker are redone by a fresh pool."""
+    """Embedded batches as workers finish them; batches of a dead worker are redone by a fresh pool.
+
+    At most two batches per worker are in flight, so claims (``take``) follow the work.
+    """
     threads = max(1, (os.cpu_count() or 1) // workers)
     recipe = model_recipe(embed_model, threads)
-    pending = dict(enumerate(batches(todo)))
+    source = iter(batches(todo))
+    retry: list[Batch] = []  # taken, not yet embedded when a pool broke
     done, breaks = 0, 0
-    while pending:
+    while True:
         pool = ProcessPoolExecutor(
-            max_workers=min(workers, len(pending)),
+            max_workers=workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_init,
             initargs=(settings, recipe),
         )
+        futures: dict[Future, Batch] = {}
         try:
-            futures: dict[Future, int] = {pool.submit(_work, [d for d, _ in b]): k for k, b in pending.items()}
-            while futures:
+            while True:
+                while len(futures) < 2 * workers:
+                    batch = retry.pop() if retry else _next(source, take)
+                    if batch is None:
+                        break
+                    futures[pool.submit(_work, [d for d, _ in batch])] = batch
+                if not futures:
+                    return
                 finished, _ = wait(futures, return_when=FIRST_COMPLETED)
                 for fut in finished:
-                    key = futures.pop(fut)
                     nodes = fut.result()  # BrokenProcessPool when a worker died
-                    batch = pending.pop(key)
+                    batch = futures.pop(fut)
                     yield batch, nodes
                     done += len(batch)
                     if progress:
                         progress(done, len(todo))
         except BrokenProcessPool as exc:
             breaks += 1
+            retry += list(futures.values())
             if breaks >= MAX_BREAKS:
                 raise WorkerError(f"ingest workers died {breaks} times ({exc}); rerun the ingest") from exc
         finally:
             pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _next(source: Iterator[Batch], take: Take | None) -> Batch | None:
+    for batch in source:
+        if take is None or (batch := take(batch)):
+            return batch
+    return None
