@@ -167,7 +167,9 @@ def test_two_ingests_against_one_server_share_the_files(chroma_server: str, tmp_
     from assistant.service import Service
 
     svc = Service(load_settings(store_dir=tmp_path / "check", chroma_url=chroma_server))
-    claims = svc.vector_store._client.get_collection(f"{svc.settings.collection}__kv").get(where={"claim": 1})
+    from store.chroma import open_client, open_kv_collection
+
+    claims = open_kv_collection(open_client(svc.settings), svc.settings.collection).get(where={"claim": 1})
     assert claims["ids"] == []  # every claim released
     local = Service(load_settings(store_dir=tmp_path / "local"))
     local.ingest([tmp_path / "articles"])
