@@ -28,7 +28,7 @@ from assistant.settings import Settings
 
 #: Articles per batch: small enough that the first chunking and the last write overlap little.
 BATCH_DOCS = 16
-#: Embedded mode: the JSON ingest record is rewritten at most this often (and at the end).
+#: Embedded mode: the JSON ingest record is rewritten after the first batch, then at most this often (and at the end).
 SAVE_EVERY_S = 5.0
 
 Batch = list[tuple[Document, Any]]
@@ -106,7 +106,7 @@ class Writer:
         self.error: BaseException | None = None
         self._queue: queue.Queue = queue.Queue(maxsize=4)
         self._thread = threading.Thread(target=self._run, name="ingest-writer", daemon=True)
-        self._saved = time.monotonic()
+        self._saved = -float("inf")  # the first batch is saved at once: an early crash keeps it
         self._thread.start()
 
     def put(self, batch: Batch, nodes: list[BaseNode]) -> None:
