@@ -35,7 +35,7 @@ class MiniLMEmbedding(BaseEmbedding):
     _tokenizer: Any = PrivateAttr(default=None)
     _input_names: set[str] = PrivateAttr(default_factory=set)
 
-    def __init__(self, embed_batch_size: int = 16, threads: int = 0, **kwargs: Any) -> None:
+    def __init__(self, embed_batch_size: int = 8, threads: int = 0, **kwargs: Any) -> None:
         super().__init__(embed_batch_size=embed_batch_size, threads=threads, **kwargs)
         if self.model_file:
             self.model_name = f"all-MiniLM-L6-v2 ({Path(self.model_file).name})"
