@@ -144,6 +144,23 @@ def test_shape_keeps_the_counted_unit() -> None:
     assert shape("How much did Northfield Rovers pay?").counted is None
 
 
+@pytest.mark.parametrize(
+    ("sentence", "name"),
+    [
+        # the recogniser tags the player only ("Mason Reilly", as ORG): the team is a run of proper nouns
+        ("Ridgeway Falcons quarterback Mason Reilly signed a new deal.", "Ridgeway Falcons"),
+        # a name joined by "&" that the recogniser and the noun chunks split in two
+        ("Besides Copper Kettle & Loom, the company also runs two other chains.", "Copper Kettle & Loom"),
+        ("Struggling Copper Kettle & Loom warned on Tuesday that it may file for bankruptcy.", "Copper Kettle & Loom"),
+    ],
+)
+def test_names_the_recogniser_misses_are_span_candidates(sentence: str, name: str) -> None:
+    from assistant.answering.nlp import parse
+    from assistant.answering.spans import PROPER_NAME, _spans
+
+    assert (name, PROPER_NAME) in [(span.text, label) for span, label in _spans(parse(sentence))]
+
+
 # -- 2. the direct answer leads, verbatim, cited, short --------------------------------------------------
 @pytest.mark.parametrize(
     ("question", "facts"),
