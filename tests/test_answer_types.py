@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from assistant.answering.spans import shape
+from assistant.answering.question_shape import shape
 from assistant.grounding import REFUSAL
 from assistant.settings import load_settings
 from tests.conftest import contract_problems
@@ -142,6 +142,28 @@ def test_shape_classifies_questions(question: str, qclass: str, head: str | None
 def test_shape_keeps_the_counted_unit() -> None:
     assert shape("How many votes did Ana Ferreira receive?").counted == "vote"
     assert shape("How much did Northfield Rovers pay?").counted is None
+
+
+# quiz questions lead with context, put the noun after "of" or ask through "is"/"called": the asking
+# wh-word and its noun come from the parse (topics: labour, politics, tech, science, sport, health, food)
+@pytest.mark.parametrize(
+    ("question", "qclass", "head"),
+    [
+        ("The union, which represents 20,000 nurses, walked out. They last struck in what year?", "which_noun", "year"),
+        ("Secret files were found at the home of which high-profile senator?", "which_noun", "senator"),
+        ("The council debated two proposals concerning which of the mayor's housing plans?", "which_noun", "plans"),
+        ("What is the name of the telescope that found the planet?", "which_noun", "telescope"),
+        ("The new cancer drug was approved on Monday. What is the drug called?", "which_noun", "drug"),
+        ("Which state's governor signed the water bill?", "which_noun", "state"),
+        ("The final season premiered. You can watch it on which streaming platform?", "which_noun", "platform"),
+        ("In what was the biggest upset of the season, how many goals did Eastport City score?", "how_many", "goals"),
+        ("What is the battery plant based on?", "what", None),
+        ("What did the minister say about the strike?", "what", None),
+    ],
+)
+def test_shape_reads_quiz_questions(question: str, qclass: str, head: str | None) -> None:
+    got = shape(question)
+    assert (got.qclass, got.head) == (qclass, head)
 
 
 @pytest.mark.parametrize(

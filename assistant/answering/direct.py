@@ -10,17 +10,16 @@ from typing import Any
 
 import numpy as np
 
+from assistant.answering.question_shape import QuestionShape, shape
 from assistant.answering.ranker import load_model
 from assistant.answering.spans import (
     POOL,
     PROPER_NAME,
     REDUNDANCY_POOL,
     TITLES,
-    QuestionShape,
     Sentence,
     SpanCandidate,
     candidates,
-    shape,
 )
 
 

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.answering.spans import FEATURES, QuestionShape, SpanCandidate
+from assistant.answering.question_shape import QuestionShape
+from assistant.answering.spans import FEATURES, SpanCandidate
 
 Embed = Callable[[list[str]], np.ndarray]
 MODEL_PATH = Path(__file__).with_name("span_model.json")

@@ -17,7 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from assistant.answering.nlp import content_keys, parse, parse_many, tokens
+from assistant.answering.nlp import content_keys, parse_many, tokens
+from assistant.answering.question_shape import QuestionShape
 
 #: evidence sentences (best first) whose spans compete (4 beat 6 and 8 in cross-validation: weaker
 #: sentences add more wrong candidates than right ones), plus the headlines of their articles and the
@@ -56,25 +57,6 @@ FEATURES = (
 
 
 @dataclass
-class QuestionShape:
-    """What kind of answer the question asks for, read from its parse."""
-
-    qclass: str
-    head: str | None
-    keys: set[str]
-    counted: str | None = None
-    text: str = ""
-    #: what a wh-word without a noun asks for, in plain words ("where" → "place"): compared with the spans
-    #: and spaCy's type glosses as a head noun is, so a class the training questions lack is still typed
-    asks: str | None = None
-
-
-#: the thing a noun-less wh-word asks for (English grammar, not a domain list); only "where": the
-#: training questions type "who" and "when" well (held out, adding them lost 0.02 accuracy end to end)
-WH_ASKS = {"where": "place"}
-
-
-@dataclass
 class Sentence:
     """One evidence sentence as the reader scored it."""
 
@@ -94,53 +76,6 @@ class SpanCandidate:
     sentence: int
     start: int  # character offset in the sentence
     features: dict[str, float] = field(default_factory=dict)
-
-
-def shape(question: str) -> QuestionShape:
-    """The question's class ("who", "when", "how_many", "which_noun", …), head noun and content lemmas."""
-    q = _shape(question)
-    q.text = question
-    if q.head is None and q.qclass in WH_ASKS:
-        q.asks = WH_ASKS[q.qclass]
-    return q
-
-
-def _shape(question: str) -> QuestionShape:
-    doc = parse(question)
-    keys = set(content_keys(doc))
-    wh = next((t for t in doc if t.tag_ in ("WP", "WDT", "WRB", "WP$")), None)
-    if wh is None:
-        return QuestionShape("other", None, keys)
-    word = wh.lower_
-    nxt = doc[wh.i + 1] if wh.i + 1 < len(doc) else None
-    if word in ("who", "whom", "whose"):
-        return QuestionShape("who", None, keys)
-    if word in ("when", "where", "why"):
-        return QuestionShape(word, None, keys)
-    if word == "how":
-        if nxt is not None and nxt.lower_ in ("much", "many"):
-            noun = doc[wh.i + 2] if wh.i + 2 < len(doc) and doc[wh.i + 2].pos_ == "NOUN" else None
-            counted = content_keys([noun])[0] if noun is not None and content_keys([noun]) else None
-            return QuestionShape(f"how_{nxt.lower_}", noun.text if noun is not None else None, keys, counted)
-        if nxt is not None and nxt.pos_ in ("ADJ", "ADV"):
-            return QuestionShape("how_" + nxt.lower_ if nxt.lower_ in ("long", "old") else "how_adj", None, keys)
-        return QuestionShape("how", None, keys)
-    head = None
-    if nxt is not None and nxt.pos_ == "NUM" and nxt.i + 1 < len(doc) and doc[nxt.i + 1].pos_ in ("NOUN", "PROPN"):
-        return QuestionShape("which_several", doc[nxt.i + 1].text, keys)  # "which two countries"
-    if wh.dep_ == "det" and wh.head.pos_ in ("NOUN", "PROPN"):
-        head = wh.head
-    elif nxt is not None and nxt.pos_ in ("NOUN", "PROPN", "ADJ"):
-        head = nxt
-        while head.i + 1 < len(doc) and doc[head.i + 1].pos_ in ("NOUN", "PROPN") and head.dep_ in ("compound", "amod"):
-            head = doc[head.i + 1]
-        if head.pos_ == "ADJ":
-            head = None
-    if head is not None:
-        # "which two countries", "what kinds of help": several things are asked, a sentence answers
-        several = head.morph.get("Number") == ["Plur"] or any(c.dep_ == "nummod" for c in head.children)
-        return QuestionShape("which_several" if several else "which_noun", head.text, keys)
-    return QuestionShape("what", None, keys)
 
 
 def _spans(doc: Any) -> list[tuple[Any, str]]:

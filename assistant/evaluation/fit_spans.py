@@ -21,8 +21,9 @@ from pathlib import Path
 import numpy as np
 
 from assistant.answering.direct import lead
+from assistant.answering.question_shape import QuestionShape
 from assistant.answering.ranker import MODEL_PATH, Embed, SpanModel, fit_listwise, fit_logistic, type_table
-from assistant.answering.spans import FEATURES, QuestionShape, SpanCandidate
+from assistant.answering.spans import FEATURES, SpanCandidate
 from assistant.evaluation.metrics import keywords_ok  # the judge's rule
 
 LISTWISE = True
