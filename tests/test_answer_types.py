@@ -222,15 +222,10 @@ def test_names_the_recogniser_misses_are_span_candidates(sentence: str, name: st
         pytest.param(
             "How far will the Helios-2 probe travel?",
             ["41 million kilometres"],
+            # ruling dates out of "how <adjective>" lost "How slowly …? → 30 years" on the seeds
             marks=fails("how_adj: the launch sentence ranks first and its DATE wins: '4 September 2025'"),
         ),
-        pytest.param(
-            "Where did the Helios-2 probe launch from?",
-            ["Kourou"],
-            marks=fails(
-                "a 'where' answered with the DATE '4 September 2025' over the GPE 'Kourou' in the same sentence"
-            ),
-        ),
+        ("Where did the Helios-2 probe launch from?", ["Kourou"]),  # typing: a place, not the DATE beside it
         pytest.param(
             "Who did Ana Ferreira defeat?",
             ["Luis Mendes"],
@@ -308,3 +303,23 @@ def test_unsaid_thing_in_the_articles_words_is_refused(svc: Any, question: str) 
 )
 def test_paraphrased_question_is_answered(svc: Any, corpus: Path, question: str, facts: list[str]) -> None:
     check_direct(svc.ask(question), corpus, facts)
+
+
+@pytest.mark.parametrize(
+    ("question", "label", "number", "ok"),
+    [
+        ("When did the orchestra first tour Japan?", "PERSON", 0.0, False),
+        ("When did the orchestra first tour Japan?", "DATE", 0.0, True),
+        ("Who chairs the central bank?", "CARDINAL", 0.0, False),
+        ("Who chairs the central bank?", "NAME", 0.0, True),
+        ("How many wickets did the bowler take?", "NP", 1.0, True),  # "five wickets", untyped
+        ("How many wickets did the bowler take?", "ORG", 0.0, False),
+        ("How much did the merger cost?", "MONEY", 1.0, True),
+        ("Which company did the regulator fine?", "CARDINAL", 0.0, True),  # a noun's type is weighed, not filtered
+    ],
+)
+def test_answer_typing_rules_out_what_cannot_answer(question: str, label: str, number: float, ok: bool) -> None:
+    from assistant.answering.spans import SpanCandidate, admissible
+
+    cand = SpanCandidate("x", label, 0, 0, {"number": number})
+    assert admissible(shape(question), cand) is ok

@@ -19,6 +19,7 @@ from assistant.answering.spans import (
     TITLES,
     Sentence,
     SpanCandidate,
+    admissible,
     candidates,
 )
 
@@ -94,10 +95,13 @@ def choose(
     qs, pool, cands = span_candidates(question, ranked, nodes, embed)
     if qs.qclass in SENTENCE_ANSWERED or not cands:
         return DirectAnswer(None, 0, 0.0)
+    typed = np.asarray([admissible(qs, c) for c in cands])
+    if not typed.any():
+        return DirectAnswer(None, 0, 0.0)
     scores = model.scores(qs, cands, embed)
     share = np.exp(scores - scores.max())
-    share /= share.sum()
-    best = int(np.argmax(share))
+    share /= share.sum()  # over every candidate: typing picks among them, it does not make one surer
+    best = int(np.argmax(np.where(typed, share, -1.0)))
     return DirectAnswer(cands[best].text, pool[cands[best].sentence].rank, float(share[best]))
 
 

@@ -204,3 +204,20 @@ def _similarities(
         c.features["head_label"] = by_label.get(c.label, 0.0)
         c.features["head_span"] = s
         c.features["q_span"] = qs
+
+
+#: spaCy's labels for numbers, amounts and times: what "how many/much/long/old" and "when" answer with,
+#: and what a "who"/"where" answer is not
+MEASURES = frozenset({"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL"})
+
+
+def admissible(q: QuestionShape, cand: SpanCandidate) -> bool:
+    """Whether the candidate's type can answer the question's class at all (answer typing): the fitted
+    model weighs types softly and still answered "When did she win…?" with a name."""
+    if q.qclass == "when":
+        return cand.label in ("DATE", "TIME")
+    if q.qclass in ("who", "where"):
+        return cand.label not in MEASURES
+    if q.qclass.startswith("how_"):
+        return cand.features.get("number", 0.0) > 0 or cand.label in MEASURES  # "fifth" counts titles too
+    return True

@@ -23,7 +23,7 @@ import numpy as np
 from assistant.answering.direct import lead
 from assistant.answering.question_shape import QuestionShape
 from assistant.answering.ranker import MODEL_PATH, Embed, SpanModel, fit_listwise, fit_logistic, type_table
-from assistant.answering.spans import FEATURES, SpanCandidate
+from assistant.answering.spans import FEATURES, SpanCandidate, admissible
 from assistant.evaluation.metrics import keywords_ok  # the judge's rule
 
 LISTWISE = True
@@ -103,10 +103,13 @@ def top1(model: SpanModel, test: list[Example], embed: Embed) -> tuple[float, fl
     for e in test:
         if not e.cands:
             continue
-        p = model.scores(e.shape, e.cands, embed)
-        best = int(np.argmax(p))
-        hit += bool(e.labels[best])
         ceiling += bool(e.labels.any())
+        typed = np.asarray([admissible(e.shape, c) for c in e.cands])
+        if not typed.any():
+            continue  # the reader answers with the sentence (counted as a miss here)
+        p = model.scores(e.shape, e.cands, embed)
+        best = int(np.argmax(np.where(typed, p, -np.inf)))
+        hit += bool(e.labels[best])
         c = e.cands[best]
         sent += keywords_ok(lead(e.shape.text, c.text, e.sentences[c.sentence]), e.keywords)
     n = max(len(test), 1)
