@@ -54,6 +54,8 @@ class AnswerRecord(BaseModel):
     reader: str = "extractive"
     latency_s: float = 0.0
     standalone_question: str | None = None
+    #: who wrote ``standalone_question``: "rules", or "llm" (the generative reader's model)
+    condensed_by: str | None = None
     grounding: str | None = None
     retrieved: list[Retrieved] = Field(default_factory=list)
     claims: list[Claim] | None = None

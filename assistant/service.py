@@ -244,6 +244,26 @@ class Service(LibraryMixin):
             self._engine().reader.cache.get(["warm up"])
 
     # -- answers -------------------------------------------------------------------------------
+    @staticmethod
+    def _condense(reader: Any, question: str, history: list[dict[str, str]]) -> tuple[str, str | None]:
+        """The standalone question and who wrote it: the rules decide whether the question depends on the
+        conversation; a generative reader's model then writes the rewrite (kept if it is one)."""
+        from assistant.condense import condense
+
+        standalone = condense(question, history)
+        if standalone == question:
+            return question, None
+        llm = getattr(reader, "judge_llm", None)
+        if llm is None:
+            return standalone, "rules"
+        from assistant.readers.condense_llm import condense_with_llm
+
+        try:
+            model = llm()
+        except Exception:  # no model now: the rules' rewrite, the reader reports its own failure
+            return standalone, "rules"
+        return condense_with_llm(model, question, history, standalone)
+
     def ask(
         self,
         question: str,
@@ -260,7 +280,6 @@ class Service(LibraryMixin):
         ``as_of`` is the day the question is asked (default today; see ``assistant.recency``).
         ``on_event`` hears a generative reader's tokens and grounding verdicts as they happen.
         """
-        from assistant.condense import condense
         from assistant.grounding import compose, number_citations, refusal_text
         from assistant.perspectives import add_source_metadata
         from assistant.question import QuestionBundle
@@ -270,7 +289,7 @@ class Service(LibraryMixin):
         engine = self._engine()
         files = _source_files(engine.retriever, sources)
         t0 = time.perf_counter()
-        standalone = condense(question, _clean_history(history))
+        standalone, condensed_by = self._condense(engine.reader, question, _clean_history(history))
         focus = question if standalone != question else None
         bundle = QuestionBundle(standalone, sources=files, as_of=as_of, focus=focus, on_event=on_event)
         response = engine.query.query(bundle)
@@ -293,6 +312,7 @@ class Service(LibraryMixin):
             direct_answer=None if selection.refused else response.metadata.get("direct_answer"),
             latency_s=round(time.perf_counter() - t0, 4),
             standalone_question=standalone if standalone != question else None,
+            condensed_by=condensed_by,
             grounding=selection.reason,
             retrieved=retrieved,
             reader_error=response.metadata.get("reader_error"),

@@ -364,3 +364,22 @@ def test_the_web_chat_shows_withdrawn_sentences_struck_out_and_the_models_failur
     final = render.answer_message(record)
     assert render.md_text("stopped mid-answer (exit -9)") + "; this is the extractive answer" in final
     assert struck in final
+
+
+# -- follow-ups -----------------------------------------------------------------------------------------
+
+
+def test_follow_ups_are_rewritten_with_the_model_and_self_contained_questions_never(svc, corpus):
+    """The packaged model is asked to condense a follow-up (its rewrite kept only if it is one, else the
+    rules'); a question that stands alone is answered as asked, the model never asked to rewrite it."""
+    history = [
+        {"role": "user", "content": QUESTION},
+        {"role": "assistant", "content": "Yang Jiechi, a member of China's Politburo [1]."},
+    ]
+    follow = svc.ask("How long did they meet?", history=history)
+    check(follow, corpus)
+    assert follow.condensed_by in ("llm", "rules")
+    assert follow.standalone_question and "(context" not in follow.standalone_question
+    assert follow.standalone_question.endswith("?") and "\n" not in follow.standalone_question
+    alone = svc.ask("Who is Einar Tangen?", history=history)
+    assert (alone.standalone_question, alone.condensed_by) == (None, None)
