@@ -334,14 +334,13 @@ class Service(LibraryMixin):
     ) -> AnswerRecord:
         """What the sources say: the evidence grouped by claim, with the files that support and contradict
         each (``ask --perspectives``). The record's ``claims`` hold citation numbers; refusals as in ``ask``."""
-        from assistant.condense import condense
         from assistant.perspectives import perspectives_record
 
         question = _clean_question(question)
         retriever, reader, _ = self._engine()
         files = _source_files(retriever, sources)
         t0 = time.perf_counter()
-        standalone = condense(question, _clean_history(history))
+        standalone, _ = self._condense(reader, question, _clean_history(history))
         return perspectives_record(
             question,
             standalone,
