@@ -131,6 +131,8 @@ class LibraryMixin:
             workers=workers,
         )
         self._changed()
+        if report.added or report.changed or report.removed or report.shared:
+            self.save_index()
         return report
 
     def remove(self, names: list[str]) -> list[str]:
@@ -146,7 +148,19 @@ class LibraryMixin:
         vector_store = self.vector_store  # type: ignore[attr-defined]
         gone = remove_articles(self.settings, list(dict.fromkeys(names)), vector_store, self.catalogue)
         self._changed()
+        if gone:
+            self.save_index()
         return gone
+
+    def save_index(self) -> None:
+        """Build and save the retrieval index (BM25, term statistics) for the store as it is now, so the
+        next process starts without tokenising the corpus (``assistant.retrieval_index``)."""
+        from assistant.retrieval_index import open_retriever
+
+        with self._lock:  # type: ignore[attr-defined]
+            version = self._store_version()  # type: ignore[attr-defined]
+            if version[0]:
+                open_retriever(self.settings, self._collection, self.vector_store, self.embed_model, version)  # type: ignore[attr-defined]
 
     def reset_store(self) -> None:
         """Drop every chunk, the ingest record and the catalogue (``ingest --rebuild``)."""

@@ -9,9 +9,10 @@ from __future__ import annotations
 import copy
 import math
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from llama_index.core import VectorStoreIndex
 from llama_index.core.llms import MockLLM
@@ -65,6 +66,19 @@ class TermStats:
         return math.log(1 + (n - self.df.get(term, 0) + 0.5) / (self.df.get(term, 0) + 0.5))
 
 
+class ChunkMeta(NamedTuple):
+    """What filtering and source lookups need of a chunk, without building its node."""
+
+    source: str
+    date: str
+    outlet: str
+
+    @classmethod
+    def of(cls, node: TextNode) -> ChunkMeta:
+        m = node.metadata
+        return cls(str(m.get("source") or ""), str(m.get("date") or ""), str(m.get("outlet") or ""))
+
+
 class HybridRetriever(BaseRetriever):
     """Vector + BM25 retrievers fused by relative score; no LLM query generation.
 
@@ -73,21 +87,42 @@ class HybridRetriever(BaseRetriever):
     or ``QueryBundle`` retrieves with the defaults.
     """
 
-    def __init__(self, settings: Settings, vector_store: Any, embed_model: Any, nodes: list[TextNode]) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        vector_store: Any,
+        embed_model: Any,
+        nodes: list[TextNode] | Callable[[], list[TextNode]],
+        bm25: Any = None,
+        stats: TermStats | None = None,
+        chunks: list[ChunkMeta] | None = None,
+    ) -> None:
+        """``nodes`` may be a function giving them (only a source filter needs them); then ``bm25``,
+        ``stats`` and ``chunks`` must be given, built over exactly those nodes (``assistant.retrieval_index``)."""
         super().__init__()
         self.settings = settings
-        self.nodes = nodes
-        self.stats = TermStats.from_nodes(nodes)
+        self._nodes = nodes if isinstance(nodes, list) else None
+        self._load_nodes = None if isinstance(nodes, list) else nodes
+        self.chunks = chunks if chunks is not None else [ChunkMeta.of(n) for n in self.nodes]
+        self.stats = stats if stats is not None else TermStats.from_nodes(self.nodes)
         per_retriever = max(settings.top_k * 2, 10)
         self.index = VectorStoreIndex.from_vector_store(vector_store, embed_model=embed_model)
         retrievers: list[BaseRetriever] = [self.index.as_retriever(similarity_top_k=per_retriever)]
         self.bm25: Any = None
-        if nodes:
-            self.bm25 = _bm25(nodes, per_retriever)
+        if self.chunks:
+            self.bm25 = bm25 if bm25 is not None else _bm25(self.nodes, per_retriever)
+            self.bm25.similarity_top_k = min(per_retriever, len(self.chunks))
             retrievers.append(self.bm25)
         self.fusion = _fuse(retrievers, settings.top_k)
-        self.dates = sorted({d for n in nodes if (d := n.metadata.get("date"))})
+        self.dates = sorted({c.date for c in self.chunks if c.date})
         self._masks: dict[str, list[int]] = {}
+
+    @property
+    def nodes(self) -> list[TextNode]:
+        """Every chunk in index order (read from the saved index on first use)."""
+        if self._nodes is None:
+            self._nodes = self._load_nodes()
+        return self._nodes
 
     def retrieve(
         self,
@@ -123,7 +158,7 @@ class HybridRetriever(BaseRetriever):
         mask over the one index for a date. With nothing to filter or re-rank this is the retriever built
         once in ``__init__``.
         """
-        if not self.nodes:
+        if not self.chunks:
             return []
         day = parse_as_of(as_of)
         later = [d for d in self.dates if published_after(d, day)]
@@ -161,13 +196,13 @@ class HybridRetriever(BaseRetriever):
 
         None when every chunk is masked."""
         bm25 = copy.copy(self.bm25)
-        bm25.similarity_top_k = min(top_k, len(self.nodes))
+        bm25.similarity_top_k = min(top_k, len(self.chunks))
         if later:
             key = day.isoformat()
             if key not in self._masks:
                 if len(self._masks) >= MAX_MASKS:
                     self._masks.clear()
-                self._masks[key] = [0 if published_after(n.metadata.get("date", ""), day) else 1 for n in self.nodes]
+                self._masks[key] = [0 if published_after(c.date, day) else 1 for c in self.chunks]
             bm25.corpus_weight_mask = self._masks[key]
             if not any(bm25.corpus_weight_mask):
                 return None
@@ -175,7 +210,7 @@ class HybridRetriever(BaseRetriever):
 
     def sources(self) -> list[str]:
         """The ingested file names, sorted."""
-        return sorted({n.metadata.get("source", "") for n in self.nodes} - {""})
+        return sorted({c.source for c in self.chunks} - {""})
 
     def resolve_sources(self, wanted: list[str]) -> tuple[list[str], list[str]]:
         """Ingested files matching the user's ``--source`` values, and the values matching none.
@@ -183,9 +218,7 @@ class HybridRetriever(BaseRetriever):
         A value matches a file by its exact name, as a prefix of its name ("003"), or by the
         outlet the article names for itself ("Al Jazeera", case-insensitive).
         """
-        meta: dict[str, dict[str, Any]] = {}
-        for n in self.nodes:
-            meta.setdefault(n.metadata.get("source", ""), n.metadata)
+        outlets = {c.source: c.outlet for c in self.chunks}
         names = self.sources()
         found: list[str] = []
         unknown: list[str] = []
@@ -200,7 +233,7 @@ class HybridRetriever(BaseRetriever):
                 from store.metadata import canonical_outlet
 
                 outlet = (canonical_outlet(v) or v).lower()
-                hits = [s for s in names if str(meta[s].get("outlet") or "").lower() == outlet]
+                hits = [s for s in names if outlets[s].lower() == outlet]
             if hits:
                 found.extend(h for h in hits if h not in found)
             else:

@@ -211,10 +211,11 @@ class Service(LibraryMixin):
                 from llama_index.core.query_engine import RetrieverQueryEngine
 
                 from assistant.readers import make_reader
-                from assistant.retrieval import HybridRetriever, load_nodes
+                from assistant.retrieval_index import open_retriever
 
-                nodes = load_nodes(self._collection)
-                retriever = HybridRetriever(self.settings, self.vector_store, self.embed_model, nodes)
+                retriever = open_retriever(
+                    self.settings, self._collection, self.vector_store, self.embed_model, version
+                )
                 reader = make_reader(self.settings, self.reader_embed_model, retriever.stats)
                 query = RetrieverQueryEngine(
                     retriever=retriever, response_synthesizer=reader, node_postprocessors=reader.postprocessors

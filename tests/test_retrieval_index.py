@@ -1,0 +1,87 @@
+"""The retrieval index saved with the store: a fresh process loads it, any change to the store makes
+it stale, and a damaged one is rebuilt (real Chroma store, real BM25, articles on several topics)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from assistant.retrieval_index import STATS_FILE, index_root
+from assistant.service import Service
+from tests.conftest import make_settings
+from tests.topics import ARTICLES, write_articles, write_topics
+
+QUESTIONS = [
+    "How much did Arsenal pay for Declan Rice?",
+    "Who won the Lakeside Marathon?",
+    "What was Harbor Foods' quarterly revenue?",
+]
+
+
+def _saved(settings) -> list[Path]:
+    root = index_root(settings)
+    return sorted(p for p in root.iterdir() if not p.name.startswith(".")) if root.is_dir() else []
+
+
+def _ranked(svc: Service, question: str) -> list[tuple[str, int]]:
+    return [(n.node.metadata["source"], n.node.start_char_idx) for n in svc._engine().retriever.retrieve(question)]
+
+
+def test_ingest_saves_the_index_and_a_fresh_process_loads_it_with_the_same_results(tmp_path: Path) -> None:
+    folders = write_topics(tmp_path / "news")
+    settings = make_settings(tmp_path, corpus=folders["sport"])
+    built = Service(settings)
+    built.ingest([folders["sport"], folders["business"]])
+    saved = _saved(settings)
+    assert len(saved) == 1 and (saved[0] / STATS_FILE).is_file()
+
+    fresh = Service(settings)  # as a new `ask` process would
+    retriever = fresh._engine().retriever
+    assert retriever._nodes is None, "the chunks were read from Chroma and re-tokenised instead of loaded"
+    assert retriever.stats.df == built._engine().retriever.stats.df
+    for q in QUESTIONS:
+        assert _ranked(fresh, q) == _ranked(built, q)
+    record = fresh.ask("How much did Arsenal pay for Declan Rice?")
+    assert "105 million" in record.answer and record.citations[0].source == "transfer.txt"
+    # a source filter needs the nodes themselves: they come from the saved index too
+    only = fresh.ask("Who won?", sources=["election.txt"])
+    assert "Okonkwo" in only.answer
+
+
+def test_a_change_to_the_store_replaces_the_saved_index(tmp_path: Path) -> None:
+    folders = write_topics(tmp_path / "news")
+    settings = make_settings(tmp_path, corpus=folders["sport"])
+    svc = Service(settings)
+    svc.ingest(folders["sport"])
+    first = _saved(settings)
+    write_articles(folders["sport"], {"derby.txt": "City beat United in the derby\nPublished: 2024-01-14\n\n"
+                                      "Manchester City beat Manchester United 3-1 at the Etihad on Sunday.\n"})
+    svc.ingest(folders["sport"])
+    second = _saved(settings)
+    assert len(second) == 1 and second != first, "the stale index was kept"
+
+    fresh = Service(settings)
+    assert "derby.txt" in fresh._engine().retriever.sources()
+    assert fresh.ask("What was the score of the Manchester derby?").citations[0].source == "derby.txt"
+
+    svc.remove(["derby.txt"])
+    assert _saved(settings) != second
+    assert "derby.txt" not in Service(settings)._engine().retriever.sources()
+
+
+def test_a_damaged_or_missing_index_is_rebuilt_from_the_store_not_an_error(tmp_path: Path) -> None:
+    folder = write_articles(tmp_path / "business", ARTICLES["business"])
+    settings = make_settings(tmp_path, corpus=folder)
+    Service(settings).ingest(folder)
+    (saved,) = _saved(settings)
+    (saved / STATS_FILE).write_text("{not json", encoding="utf-8")
+    svc = Service(settings)
+    assert "Okonkwo" in svc.ask("Who won the governorship of the coastal province?").answer
+    assert svc._engine().retriever._nodes is not None  # rebuilt from Chroma's chunks
+    (rebuilt,) = _saved(settings)
+    assert (rebuilt / STATS_FILE).read_text(encoding="utf-8").startswith("{")
+
+    import shutil
+
+    shutil.rmtree(index_root(settings))
+    assert "3.2 billion" in Service(settings).ask("What was Harbor Foods' quarterly revenue?").answer
+    assert len(_saved(settings)) == 1
