@@ -330,11 +330,16 @@ def test_rendering_escapes_article_text_and_marks_the_quote(tmp_path: Path) -> N
     message = render.answer_message(record)
     assert "<b>" not in message and "&lt;b&gt;" in message  # shown as text
     assert "\\*yes\\*" in message and "\\$\\$x\\$\\$" in message  # no emphasis, no maths
-    assert message.count('<span class="na-cite">[1]</span>') == 2  # after the sentence and in the sources line
+    assert message.count('<a class="na-cite" href="#na-src-7-1">[1]</a>') == 0  # no turn id: no link target
+    linked = render.answer_message(record, 7)
+    assert linked.count('<a class="na-cite" href="#na-src-7-1">[1]</a>') == 1  # a link to card 1 of turn 7
+    assert '<span class="na-tip" role="tooltip">' in linked and 'id="na-msrc-7-1"' in linked
     assert "\\#1" in message
-    assert "<code>a.txt</code>" in message and "Understood as" in message
+    assert '<small class="na-src-file">a.txt</small>' in message and "Understood as" in message
+    assert '<details class="na-sources">' in message and "&lt;b&gt;Anna&lt;/b&gt;" in message.split("<details")[1]
 
-    panel = render.sources_html(record, lambda name: text)
+    panel = render.sources_html(record, lambda name: text, 7)
+    assert 'id="na-src-7-1"' in panel
     assert "<b>" not in panel and "<i>" not in panel
     assert f"<mark>{render._show(text[start:end])}</mark>" in panel
     assert panel.count("<mark>") == 2  # the passage and the whole article

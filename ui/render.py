@@ -19,7 +19,6 @@ CONTEXT_CHARS = 240
 MAX_ARTICLE_CHARS = 200_000
 
 _MD_SPECIAL = set(string.punctuation) - {"&", "<", ">", "'", '"', ",", ";", ":", "?", "/", "%", "@", "="}
-_MARKER = re.compile(r"\\\[(\d+)\\\]")
 _BLANK_LINES = re.compile(r"\n[ \t\r\f\v]*(?:\n[ \t\r\f\v]*)+")
 
 #: The service's ``article(name)``: an object with the stored ``text`` and the article's facts
@@ -42,108 +41,6 @@ def md_text(text: str) -> str:
         else:
             out.append(ch)
     return "".join(out)
-
-
-def _answer_body(answer: str) -> str:
-    """The escaped answer with its ``[n]`` markers made to stand out."""
-    return _MARKER.sub(r'<span class="na-cite">[\1]</span>', md_text(answer))
-
-
-def sources_line(record: dict[str, Any]) -> str:
-    """One line under the answer naming every cited file, so sources are visible without a click.
-
-    Citations of the same file are grouped: ``[1] [2] 003_….txt · [3] 004_….txt``.
-    """
-    by_file: dict[str, list[int]] = {}
-    for c in record.get("citations") or []:
-        by_file.setdefault(c["source"], []).append(int(c["n"]))
-    parts = [
-        " ".join(f'<span class="na-cite">[{n}]</span>' for n in numbers) + f"&nbsp;<code>{html.escape(source)}</code>"
-        for source, numbers in by_file.items()
-    ]
-    return "Sources: " + " · ".join(parts) if parts else ""
-
-
-def understood_line(record: dict[str, Any]) -> str:
-    """The standalone form of a follow-up question, shown discreetly above the answer."""
-    standalone = record.get("standalone_question")
-    if not standalone:
-        return ""
-    return f'<span class="na-understood">Understood as: “{md_text(standalone)}”</span>'
-
-
-_STANCE = re.compile(r"^(Also: )?(Supported by|Contradicted by)")
-
-
-def _stance(m: re.Match) -> str:
-    kind = "na-contra" if m.group(2).startswith("Contra") else "na-support"
-    return f'{m.group(1) or ""}<span class="{kind}">{m.group(2)}</span>'
-
-
-def perspectives_body(answer: str) -> str:
-    """A perspectives answer: one paragraph per line, "Supported by" / "Contradicted by" marked."""
-    return "\n\n".join(_STANCE.sub(_stance, _answer_body(line)) for line in answer.split("\n") if line.strip())
-
-
-def answer_message(record: dict[str, Any]) -> str:
-    """The assistant message for a finished answer (Markdown with a little inline HTML)."""
-    lines = []
-    understood = understood_line(record)
-    if understood:
-        lines.append(understood)
-    if record.get("refused"):
-        lines.append(f'<span class="na-refused">⚠️ Not in the articles.</span> {md_text(record["answer"])}')
-    elif record.get("claims") is not None:
-        lines.append(perspectives_body(record["answer"]))
-        line = sources_line(record)
-        if line:
-            lines.append(f'<span class="na-sources">{line}</span>')
-    else:
-        lead = record.get("direct_answer")
-        if lead and record["answer"].startswith(lead):  # the direct answer first, prominent
-            lines.append(
-                f'<strong class="na-direct">{md_text(lead)}</strong>{_answer_body(record["answer"][len(lead) :])}'
-            )
-        else:
-            lines.append(_answer_body(record["answer"]))
-        line = sources_line(record)
-        if line:
-            lines.append(f'<span class="na-sources">{line}</span>')
-    lines += notices(record)
-    return "\n\n".join(lines)
-
-
-#: a sentence grounding withdrew while the answer streamed (``assistant.streaming.StreamView``)
-_WITHDRAWN = re.compile(r"~~(.+?)~~ \(withdrawn: ([^)]*)\)")
-
-
-def _withdrawn_html(text: str, reason: str) -> str:
-    why = f'<span class="na-withdrawn-why">withdrawn: {md_text(reason)}</span>'
-    return f'<del class="na-withdrawn">{md_text(text)}</del> {why}'
-
-
-def partial_message(text: str) -> str:
-    """The assistant message while the answer streams in: withdrawn sentences struck out, with why."""
-    out, pos = [], 0
-    for m in _WITHDRAWN.finditer(text):
-        out += [_answer_body(text[pos : m.start()]), _withdrawn_html(m.group(1), m.group(2))]
-        pos = m.end()
-    return "".join([*out, _answer_body(text[pos:])]) + " …"
-
-
-def notices(record: dict[str, Any]) -> list[str]:
-    """Lines under an answer: the model failing (the answer is extractive), sentences withdrawn."""
-    lines = []
-    if record.get("reader_error"):
-        lines.append(
-            f'<span class="na-notice">⚠️ {md_text(record["reader_error"])}; this is the extractive answer.</span>'
-        )
-    lines += [_withdrawn_html(w.get("text", ""), w.get("reason", "")) for w in record.get("withdrawn") or []]
-    return lines
-
-
-def error_message(text: str) -> str:
-    return f'<span class="na-refused">⚠️ {md_text(text)}</span>'
 
 
 def _containing_passage(record: dict[str, Any], source: str, start: int, end: int) -> tuple[int, int] | None:
@@ -215,8 +112,13 @@ def article_meta_html(c: dict[str, Any], article: Any) -> str:
     return "".join(lines)
 
 
-def citation_html(record: dict[str, Any], c: dict[str, Any], article_text: ArticleText, role: str = "") -> str:
-    """One card of the sources panel: file, title, outlet, offsets, the passage, the whole article."""
+def citation_html(
+    record: dict[str, Any], c: dict[str, Any], article_text: ArticleText, role: str = "", turn: int | None = None
+) -> str:
+    """One card of the sources panel: title, outlet, date, the passage, the whole article; the file in small print.
+
+    ``turn`` gives the card the id the answer's ``[n]`` links point at (``na-src-TURN-N``).
+    """
     source, start, end = c["source"], int(c["start"]), int(c["end"])
     badge = ""
     if role:
@@ -224,10 +126,11 @@ def citation_html(record: dict[str, Any], c: dict[str, Any], article_text: Artic
         badge = f' <span class="na-role {kind}">{html.escape(role)}</span>'
     head = (
         f'<div class="na-card-head"><span class="na-cite">[{int(c["n"])}]</span> '
-        f'<span class="na-file">{html.escape(source)}</span>{badge}</div>'
+        f'<span class="na-title">{html.escape(c.get("title") or source)}</span>{badge}</div>'
     )
-    title = f'<div class="na-title">{html.escape(c["title"])}</div>' if c.get("title") else ""
-    meta = f'<div class="na-meta">characters {start}–{end}</div>'
+    title = ""
+    meta = f'<div class="na-meta"><span class="na-file">{html.escape(source)}</span> · characters {start}–{end}</div>'
+    ident = f' id="na-src-{turn}-{int(c["n"])}" tabindex="-1"' if turn is not None else ""
     try:
         article = article_text(source)
         text = article.text if hasattr(article, "text") else str(article)
@@ -235,7 +138,7 @@ def citation_html(record: dict[str, Any], c: dict[str, Any], article_text: Artic
         title += article_meta_html(c, None)
         note = f"The article cannot be opened now ({html.escape(str(exc))}). The quoted passage:"
         body = f'<div class="na-warn">{note}</div><div class="na-passage"><mark>{_show(c["quote"])}</mark></div>'
-        return f'<div class="na-card">{head}{title}{meta}{body}</div>'
+        return f'<div class="na-card"{ident}>{head}{title}{meta}{body}</div>'
     title += article_meta_html(c, article)
     warn = ""
     if text[start:end] != c["quote"]:
@@ -255,15 +158,15 @@ def citation_html(record: dict[str, Any], c: dict[str, Any], article_text: Artic
         label = f"Open the whole article ({len(text):,} characters) with this passage marked"
     article = marked(text, start, end, a_lo, a_hi)
     return (
-        f'<div class="na-card">{head}{title}{meta}{warn}'
+        f'<div class="na-card"{ident}>{head}{title}{meta}{warn}'
         f'<div class="na-passage">{prefix}{passage}{suffix}</div>'
         f'<details class="na-article"><summary>{html.escape(label)}</summary>'
         f'<div class="na-article-text">{article}</div></details></div>'
     )
 
 
-def sources_html(record: dict[str, Any] | None, article_text: ArticleText) -> str:
-    """The sources panel for one answer: a card for each citation, or why there is none."""
+def sources_html(record: dict[str, Any] | None, article_text: ArticleText, turn: int | None = None) -> str:
+    """The sources panel for one answer (``turn``: its id in the conversation): a card per citation, or why none."""
     if record is None:
         return (
             '<div class="na-panel-empty">Ask a question: the passages each answer cites appear here, '
@@ -285,7 +188,9 @@ def sources_html(record: dict[str, Any] | None, article_text: ArticleText) -> st
             f"{looked}</div>"
         )
     roles = claim_roles(record)
-    cards = [citation_html(record, c, article_text, roles.get(int(c["n"]), "")) for c in record.get("citations") or []]
+    cards = [
+        citation_html(record, c, article_text, roles.get(int(c["n"]), ""), turn) for c in record.get("citations") or []
+    ]
     return question + "".join(cards)
 
 
@@ -297,3 +202,19 @@ def status_markdown(status: dict[str, Any]) -> str:
         f"{articles_txt} · **{status.get('chunks', 0)}** chunks indexed · reader **{status.get('reader')}** · "
         f"embedding **{status.get('embedding')}**"
     )
+
+
+def __getattr__(name: str) -> object:
+    """The chat messages moved to ``ui.messages``; ``render.answer_message`` etc. still work."""
+    from ui import messages
+
+    if name in {
+        "answer_message",
+        "partial_message",
+        "notices",
+        "error_message",
+        "understood_line",
+        "perspectives_body",
+    }:
+        return getattr(messages, name)
+    raise AttributeError(name)
