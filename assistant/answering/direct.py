@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -111,46 +109,15 @@ MAX_WORDS = 24
 MAX_SENTENCE_WORDS = 28
 
 
-def _clauses(sentence: str) -> list[tuple[int, int]]:
-    """Character ranges of the sentence's clauses (cut after , ; : and around dashes)."""
-    cuts = [0] + [m.end() for m in re.finditer(r"[,;:]\s+|\s[—–-]\s", sentence)] + [len(sentence)]
-    return [(a, b) for a, b in itertools.pairwise(cuts) if sentence[a:b].strip()]
-
-
-def _words(text: str) -> set[str]:
-    return set(re.findall(r"[a-z0-9]+", text.lower()))
-
-
 def trim(sentence: str, focus: str | None = None, question: str = "", max_words: int = MAX_WORDS) -> str:
-    """A verbatim stretch of ``sentence`` of at most about ``max_words`` words: the clause holding
-    ``focus`` (or sharing most words with the question), widened by neighbouring clauses while it fits."""
-    if len(sentence.split()) <= max_words:
-        return sentence
-    parts = _clauses(sentence)
-    if len(parts) < 2:
-        return sentence
-    q = _words(question)
+    """A verbatim stretch of ``sentence`` of about ``max_words`` words that keeps its own subject and verb:
+    the clause holding ``focus`` (or the one nearest the question), never a fragment that makes the focus
+    the doer of another's act (``clauses.evidence_clause``)."""
+    from assistant.answering.clauses import evidence_clause
+
     pos = sentence.find(focus) if focus else -1
-
-    def weight(k: int) -> float:
-        a, b = parts[k]
-        if pos >= 0:
-            return 1.0 if a <= pos < b else 0.0
-        return len(_words(sentence[a:b]) & q) + 0.01 * len(sentence[a:b].split()) / max_words
-
-    lo = hi = max(range(len(parts)), key=weight)
-
-    def size(a: int, b: int) -> int:
-        return len(sentence[parts[a][0] : parts[b][1]].split())
-
-    while True:
-        grow = [k for k in (lo - 1, hi + 1) if 0 <= k < len(parts) and size(min(lo, k), max(hi, k)) <= max_words]
-        if not grow:
-            break
-        k = max(grow, key=lambda k: (weight(k), k > hi))
-        lo, hi = min(lo, k), max(hi, k)
-    out = sentence[parts[lo][0] : parts[hi][1]].strip().rstrip(",;:—–- ")
-    return out if len(out.split()) >= 4 else sentence
+    span = (pos, pos + len(focus)) if focus and pos >= 0 else None
+    return evidence_clause(sentence, span, question=question, max_words=max_words)
 
 
 def lead(question: str, span: str | None, sentence: str) -> str:
