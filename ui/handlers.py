@@ -26,6 +26,17 @@ class Handlers:
         self.service = service
         self.chat = chat
         self.viewing: dict[str, str] = {}
+        self._pages: dict[str, dict[str, str]] = {}
+
+    def who(self, who: dict[str, Any] | None, request: gr.Request | None) -> dict[str, Any]:
+        """The browser's saved state, completed the same way for every event of one page: events sent
+        before the page's saved state came back (a question sent at once, two sent together) land in
+        the same new conversation instead of each making its own."""
+        page = self._pages.setdefault(request.session_hash if request is not None else "", who_of(None))
+        who = dict(who or {})
+        who["owner"] = who.get("owner") or page["owner"]
+        who["current"] = who.get("current") or page["current"]
+        return who
 
     def _view(self, request: gr.Request | None, who: dict[str, Any]) -> None:
         if request is not None and request.session_hash:
@@ -49,31 +60,31 @@ class Handlers:
 
     # -- conversations ----------------------------------------------------------------------------
     def load(self, who: dict[str, Any] | None, request: gr.Request) -> tuple[Any, ...]:
-        who = who_of(who)
+        who = self.who(who, request)
         self._view(request, who)
         return (who, *self._screen(who))
 
     def switch(self, cid: str | None, who: dict[str, Any] | None, request: gr.Request) -> tuple[Any, ...]:
-        who = who_of(who)
+        who = self.who(who, request)
         if cid:
             who["current"] = cid
         self._view(request, who)
         return (who, *self._screen(who))
 
     def new(self, who: dict[str, Any] | None, request: gr.Request) -> tuple[Any, ...]:
-        who = who_of(who)
+        who = self.who(who, request)
         who["current"] = new_id()
         self._view(request, who)
         return (who, *self._screen(who))
 
-    def rename(self, title: str, who: dict[str, Any] | None) -> Any:
-        who = who_of(who)
+    def rename(self, title: str, who: dict[str, Any] | None, request: gr.Request) -> Any:
+        who = self.who(who, request)
         if not self.chat.store.rename(who["owner"], who["current"], title):
             gr.Warning("Ask a first question before naming the conversation, and give it a name.")
         return self._list(who)
 
-    def ask_delete(self, who: dict[str, Any] | None) -> tuple[Any, ...]:
-        conv = self.chat.conversation(who_of(who))
+    def ask_delete(self, who: dict[str, Any] | None, request: gr.Request) -> tuple[Any, ...]:
+        conv = self.chat.conversation(self.who(who, request))
         if conv is None:
             return gr.update(visible=False), ""
         n = len(conv.turns)
@@ -81,7 +92,7 @@ class Handlers:
         return gr.update(visible=True), text
 
     def delete(self, who: dict[str, Any] | None, request: gr.Request) -> tuple[Any, ...]:
-        who = who_of(who)
+        who = self.who(who, request)
         self.chat.stop(who["owner"], who["current"])
         self.chat.store.delete(who["owner"], who["current"])
         left = self.chat.choices(who)
@@ -89,8 +100,8 @@ class Handlers:
         self._view(request, who)
         return (who, *self._screen(who), gr.update(visible=False))
 
-    def export(self, who: dict[str, Any] | None) -> Any:
-        conv = self.chat.conversation(who_of(who))
+    def export(self, who: dict[str, Any] | None, request: gr.Request) -> Any:
+        conv = self.chat.conversation(self.who(who, request))
         if conv is None:
             gr.Warning("Nothing to export yet: ask a question first.")
             return gr.update(visible=False)
@@ -106,7 +117,7 @@ class Handlers:
         request: gr.Request,
     ) -> tuple[Any, ...]:
         """Save the question (the page already emptied the box); the worker event that follows answers it."""
-        conv, who = self.chat.submit(question, who_of(who), perspectives, sources)
+        conv, who = self.chat.submit(question, self.who(who, request), perspectives, sources)
         self._view(request, who)
         if conv is None:
             return gr.skip(), who, gr.skip(), gr.skip(), gr.skip()
@@ -126,7 +137,7 @@ class Handlers:
 
     def work(self, who: dict[str, Any] | None, request: gr.Request) -> Iterator[tuple[Any, ...]]:
         """Answer the conversation's waiting questions, drawing them while this page shows that conversation."""
-        who = who_of(who)
+        who = self.who(who, request)
         owner, cid = who["owner"], who["current"]
         page = request.session_hash if request is not None else None
 
@@ -141,15 +152,15 @@ class Handlers:
             conv = self.chat.conversation(who)
             yield self.chat.messages(conv), gr.skip(), gr.update(interactive=self.chat.pending(conv))
 
-    def stop(self, who: dict[str, Any] | None) -> tuple[Any, ...]:
-        who = who_of(who)
+    def stop(self, who: dict[str, Any] | None, request: gr.Request) -> tuple[Any, ...]:
+        who = self.who(who, request)
         conv = self.chat.stop(who["owner"], who["current"])
         return self.chat.messages(conv), gr.update(interactive=False)
 
-    def select(self, who: dict[str, Any] | None, evt: gr.SelectData) -> Any:
+    def select(self, who: dict[str, Any] | None, evt: gr.SelectData, request: gr.Request) -> Any:
         """Clicking an answer (or one of its [n] links) shows that answer's sources in the panel."""
         index = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
-        conv = self.chat.conversation(who_of(who))
+        conv = self.chat.conversation(self.who(who, request))
         if conv is None or not isinstance(index, int) or index // 2 >= len(conv.turns):
             return gr.skip()
         return self.chat.panel(conv, conv.turns[index // 2].id)

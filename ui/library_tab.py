@@ -79,7 +79,7 @@ def ingest_files(service: Service, files: list[str], progress: Callable[..., Any
         for held in result.same:
             lines.append(_result_line(name, "same", f"already in the store as {held}"))
         for problem in result.problems:
-            lines.append(_result_line(name, "problem", problem))
+            lines.append(_result_line(name, "problem", problem.removeprefix(f"{name}: ")))
         if report is not None:
             for added in report.added + report.changed:
                 chunks = next((e.chunks for e in service.sources() if e.name == added), None)

@@ -80,14 +80,23 @@ details.na-sources > summary { cursor: pointer; font-size: 0.85em; color: #33415
 .na-up-problem { color: #9a3412; }
 #na-confirm { padding: 6px; border: 1px solid #fca5a5; }
 
-/* dark mode (Gradio follows the system): light text on dark fills, warm colours lightened */
-.dark .na-cite, .dark a.na-cite { color: #93c5fd; }
-.dark a.na-cite:focus-visible, .dark button.na-copy:focus-visible { outline-color: #93c5fd; }
+/* dark mode (Gradio follows the system): light text on dark fills, warm colours lightened;
+   one selector a rule (Gradio scopes only the first of a list that starts with .dark) */
+.dark .na-cite { color: #93c5fd; }
+.dark a.na-cite { color: #93c5fd; }
+.dark a.na-cite:focus-visible { outline-color: #93c5fd; }
+.dark button.na-copy:focus-visible { outline-color: #93c5fd; }
 .dark .na-tip { background: #1e293b; color: #f1f5f9; border-color: #475569; }
-.dark .na-tip-about, .dark .na-src-file, .dark .na-mcard-about, .dark .na-stopped { color: #cbd5e1; }
+.dark .na-tip-about { color: #cbd5e1; }
+.dark .na-src-file { color: #cbd5e1; }
+.dark .na-mcard-about { color: #cbd5e1; }
+.dark .na-stopped { color: #cbd5e1; }
 .dark details.na-sources > summary { color: #e2e8f0; }
 .dark .na-mcard { border-left-color: #93c5fd; }
-.dark .na-refused, .dark .na-notice, .dark .na-warn, .dark .na-up-problem { color: #fdba74; }
+.dark .na-refused { color: #fdba74; }
+.dark .na-notice { color: #fdba74; }
+.dark .na-warn { color: #fdba74; }
+.dark .na-up-problem { color: #fdba74; }
 .dark #na-chat .message:has(.na-refused) { background: #431407 !important; border-color: #9a3412 !important;
   color: #ffedd5 !important; }
 .dark #na-chat .message:has(.na-refused) .na-refused { color: #fed7aa; }
@@ -143,6 +152,16 @@ HEAD = r"""
   }
   window.naFocusCard = focusCard;
 
+  // On a phone the conversation list starts closed (its toggle opens it), so the chat is the first screen.
+  if (window.matchMedia("(max-width: 720px)").matches) {
+    let tries = 0;
+    const close = () => {
+      const bar = document.querySelector("#na-sidebar.open .toggle-button");
+      if (bar) bar.click(); else if (tries++ < 100) setTimeout(close, 100);
+    };
+    close();
+  }
+
   async function copy(button) {
     const source = button.closest(".na-actions")?.querySelector(".na-copy-text");
     const text = source ? source.textContent : "";
@@ -172,13 +191,15 @@ HEAD = r"""
 </script>
 """
 
-#: Runs in the page when a question is sent: empties the box at once, so nothing typed after the send
-#: is ever overwritten by the server's reply (the question travels as the event's input).
+#: Runs in the page when a question is sent: takes the question out of the box at once, keeping any key
+#: pressed since, so nothing typed after the send is ever overwritten by the server's reply (the
+#: question travels as the event's input).
 CLEAR_INPUT_JS = """
 (question, who, perspectives, sources) => {
   const box = document.querySelector("#na-input textarea");
   if (box && (question || "").trim()) {
-    box.value = "";
+    // only the question sent leaves the box: keys pressed since the send stay
+    box.value = box.value.startsWith(question) ? box.value.slice(question.length) : box.value;
     box.dispatchEvent(new Event("input", { bubbles: true }));
   }
   return [question, who, perspectives, sources];
