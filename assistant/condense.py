@@ -144,25 +144,34 @@ def _asks(question: str) -> set[str]:
 
 
 def _antecedent(kind: str, ref: Token, turns: list[tuple[str, bool]], taken: set[str]) -> Mention | None:
-    """The best fitting mention of the latest user turn that has one. The answer comes first when the
-    question asked for just that ("Where is he headed?" ... "there"), otherwise only as a last resort."""
+    """The best fitting mention of the latest exchange that has one (a user turn, and for "they"/"their"
+    the people of that turn and its reply together). The answer comes first when the question asked for
+    just that ("Where is he headed?" ... "there"); other answers only as a last resort."""
 
     def best(text: str, kind: str = kind) -> Mention | None:  # in an answer, the roles of words matter less
         usable = [m for m in _mentions(text) if m.text not in ref.doc.text and m.text not in taken]
         fits = [(f if text in users else f[:1], i, m) for i, m in enumerate(usable) if (f := _fit(kind, m, ref))]
         return min(fits, key=lambda x: (x[0], x[1]))[2] if fits else None
 
-    users, answers = ([text for text, user in reversed(turns) if user is want] for want in (True, False))
-    last = max((i for i, (_, user) in enumerate(turns) if user), default=len(turns))
-    reply = [turns[last + 1][0]] if last + 1 < len(turns) else []
-    asked = reply if reply and ("THING" if kind == "NOUN" else kind) in _asks(turns[last][0]) else []
-    for n, text in enumerate(asked + users):
-        if found := best(text) or (kind == "NOUN" and n <= len(asked) and best(text, "THING")):
+    users = [text for text, user in turns if user]
+    answers = [text for text, user in reversed(turns) if not user]
+    # (question, its reply) pairs, latest first
+    exchanges = [
+        (text, turns[i + 1][0] if i + 1 < len(turns) and not turns[i + 1][1] else None)
+        for i, (text, user) in reversed(list(enumerate(turns)))
+        if user
+    ]
+    for n, (question, reply) in enumerate(exchanges):
+        asked = n == 0 and reply is not None and ("THING" if kind == "NOUN" else kind) in _asks(question)
+        if asked and (found := best(reply) or (kind == "NOUN" and best(reply, "THING"))):
             return found
-    if kind == "PLURAL" and reply:  # "Who did Sullivan meet?" "Yang Jiechi." "their meeting"
-        names = [m.text for t in (turns[last][0], reply[0]) for m in _mentions(t) if m.label == "PERSON"]
-        if len(set(names)) > 1:
-            return Mention(" and ".join(dict.fromkeys(names)), "GROUP", ref, True)
+        if found := best(question) or (kind == "NOUN" and n == 0 and best(question, "THING")):
+            return found
+        if kind == "PLURAL" and reply:  # "Who did Sullivan meet?" "Yang Jiechi." "their meeting"
+            names = [m.text for t in (question, reply) for m in _mentions(t) if m.label == "PERSON"]
+            names = [x for x in dict.fromkeys(names) if x not in ref.doc.text]
+            if len(names) > 1:
+                return Mention(" and ".join(names), "GROUP", ref, True)
     return next((found for text in answers if (found := best(text))), None)
 
 

@@ -192,6 +192,48 @@ def test_a_chain_of_follow_ups_keeps_its_antecedent() -> None:
     assert condense("And India?", chain) == "What did India say about the talks?"
 
 
+@pytest.mark.parametrize(
+    ("history", "question", "expected"),
+    [
+        # the web chat case: the older turn's two names must not beat the latest turn's meeting
+        (
+            [
+                user("How many times has Xi met Putin?"),
+                assistant("Xi Jinping has met Vladimir Putin nearly 40 times [1]."),
+                user("Who did Jake Sullivan meet in Rome?"),
+                assistant("Yang Jiechi: In Rome, Jake Sullivan met Yang Jiechi, China's top diplomat [1]."),
+            ],
+            "How long did their meeting last?",
+            "How long did Jake Sullivan and Yang Jiechi's meeting last?",
+        ),
+        (
+            [
+                user("How many times have Elon Musk and Mark Zuckerberg met?"),
+                assistant("Elon Musk and Mark Zuckerberg have never met in person [1]."),
+                user("Who did Satya Nadella meet in Paris?"),
+                assistant("Emmanuel Macron: Satya Nadella met Emmanuel Macron at the Elysee Palace on Monday [1]."),
+            ],
+            "What did they discuss?",
+            "What did Satya Nadella and Emmanuel Macron discuss?",
+        ),
+        (
+            [
+                user("Which two players shared the Golden Boot?"),
+                assistant("Harry Kane and Erling Haaland shared the Golden Boot with 30 goals each [1]."),
+                user("Who did Serena Williams play in the final?"),
+                assistant("Naomi Osaka: Serena Williams played Naomi Osaka in the final at Flushing Meadows [1]."),
+            ],
+            "Who won their match?",
+            "Who won Serena Williams and Naomi Osaka's match?",
+        ),
+    ],
+)
+def test_a_follow_up_resolves_to_the_latest_turn_that_supplies_the_referent(
+    history: list[dict[str, str]], question: str, expected: str
+) -> None:
+    assert condense(question, history) == expected
+
+
 def test_no_antecedent_leaves_the_question_unchanged() -> None:
     # "What" is the object: "When did Jake Sullivan discuss?" would not be a question
     assert condense("And when?", [user("What did Jake Sullivan discuss?")]) == "And when?"
