@@ -47,7 +47,7 @@ CSS = """
 a.na-cite { text-decoration: underline dotted; text-underline-offset: 2px; cursor: pointer; }
 a.na-cite:focus-visible { outline: 2px solid #1d4ed8; outline-offset: 1px; border-radius: 2px; }
 .na-cref { position: relative; white-space: nowrap; }
-.na-tip { display: none; position: absolute; left: 0; top: 1.5em; z-index: 60; width: min(340px, 72vw);
+.na-tip { display: none; position: fixed; left: 8px; top: 8px; z-index: 1000; width: min(340px, 72vw);
   white-space: normal; text-align: left; background: #ffffff; color: #111827; border: 1px solid #cbd5e1;
   border-radius: 8px; padding: 8px 10px; box-shadow: 0 6px 20px rgba(0,0,0,.18); font-size: 0.85rem;
   font-weight: 400; line-height: 1.35; }
@@ -151,6 +151,25 @@ HEAD = r"""
     }, ms));
   }
   window.naFocusCard = focusCard;
+
+  // A preview is placed by the page (position: fixed), so no chat bubble's edge cuts it off.
+  function placeTip(event) {
+    const cref = event.target instanceof Element ? event.target.closest(".na-cref") : null;
+    const tip = cref && cref.querySelector(".na-tip");
+    const link = cref && cref.querySelector("a.na-cite");
+    if (!tip || !link) return;
+    const r = link.getBoundingClientRect();
+    const width = Math.min(340, window.innerWidth - 16);
+    tip.style.width = `${width}px`;
+    tip.style.left = `${Math.max(8, Math.min(r.left, window.innerWidth - width - 8))}px`;
+    tip.style.top = `${r.bottom + 4}px`;
+    requestAnimationFrame(() => {
+      const h = tip.getBoundingClientRect().height;
+      if (r.bottom + 4 + h > window.innerHeight && r.top - h - 4 > 0) tip.style.top = `${r.top - h - 4}px`;
+    });
+  }
+  document.addEventListener("mouseover", placeTip, true);
+  document.addEventListener("focusin", placeTip, true);
 
   // On a phone the conversation list starts closed (its toggle opens it), so the chat is the first screen.
   if (window.matchMedia("(max-width: 720px)").matches) {
