@@ -245,9 +245,10 @@ def build_app(service: Service, examples: list[str] | None = None) -> gr.Blocks:
         remove_btn.click(
             h.remove, [to_remove], [remove_msg], concurrency_limit=1, concurrency_id="ingest", **PRIVATE
         ).then(refresh, [source_filter, search], listing, queue=False, **PRIVATE)
-        search.input(lambda q: library_tab.table(entries(), q), [search], [articles], queue=False, **PRIVATE)
+        search.change(lambda q: library_tab.table(entries(), q), [search], [articles], queue=False, **PRIVATE)
         demo.load(refresh, [source_filter, search], listing, queue=False, **PRIVATE)
         timer.tick(tick, [status, source_filter, search], listing, queue=False, **PRIVATE)
+        demo.unload(h.leave)
         gr.api(ask, api_name="ask")
 
     demo.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)

@@ -58,6 +58,13 @@ class Handlers:
             gr.update(value=conv.title if conv else ""),
         )
 
+    def leave(self, request: gr.Request) -> None:
+        """A page closed: forget what this process kept for it."""
+        session = request.session_hash if request is not None else None
+        if session:
+            self._pages.pop(session, None)
+            self.viewing.pop(session, None)
+
     # -- conversations ----------------------------------------------------------------------------
     def load(self, who: dict[str, Any] | None, request: gr.Request) -> tuple[Any, ...]:
         who = self.who(who, request)

@@ -52,7 +52,8 @@ a.na-cite:focus-visible { outline: 2px solid #1d4ed8; outline-offset: 1px; borde
   border-radius: 8px; padding: 8px 10px; box-shadow: 0 6px 20px rgba(0,0,0,.18); font-size: 0.85rem;
   font-weight: 400; line-height: 1.35; }
 .na-cref:hover .na-tip, .na-cref:focus-within .na-tip { display: block; }
-.na-tip-title { display: block; font-weight: 700; }
+.na-tip-title { display: block; font-weight: 700; white-space: normal; overflow: visible; }
+.na-tip > span { max-width: none; overflow: visible; white-space: normal; }
 .na-tip-about { display: block; color: #475569; font-size: 0.92em; }
 .na-tip-quote { display: block; font-style: italic; margin-top: 4px; }
 .na-direct { display: block; font-size: 1.3em; font-weight: 700; line-height: 1.3; margin-bottom: 2px; }
