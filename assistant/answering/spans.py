@@ -10,6 +10,7 @@ to the question's words, and how recent its article is.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -105,6 +106,18 @@ def _spans(doc: Any) -> list[tuple[Any, str]]:
     return out
 
 
+_ORDINAL = re.compile(r"\d+(st|nd|rd|th)")
+
+
+def _cardinal(t: Any) -> bool:
+    """A number that counts or measures: "how many/much/long" is not answered by an ordinal ("the
+    first half", "third-quarter"), which spaCy's ``like_num`` also accepts."""
+    from spacy.lang.en.lex_attrs import _ordinal_words  # spaCy's own list of English ordinal words
+
+    word = t.lower_.split("-")[0]
+    return t.like_num and t.ent_type_ != "ORDINAL" and word not in _ordinal_words and not _ORDINAL.fullmatch(word)
+
+
 def _days(a: str | None, b: str | None) -> float | None:
     try:
         return (date.fromisoformat(b) - date.fromisoformat(a)).days if a and b else None
@@ -166,7 +179,7 @@ def candidates(
                         "q_overlap": len(set(keys) & q.keys) / len(keys),
                         "entity": float(label not in (NOUN_PHRASE, PROPER_NAME)),
                         "length": math.log(len(span)),
-                        "number": float(q.qclass.startswith("how_") and any(t.like_num for t in span)),
+                        "number": float(q.qclass.startswith("how_") and any(_cardinal(t) for t in span)),
                         "unit": float(bool(q.counted) and q.counted in (lower | near)),
                         "subject": float(span.root.dep_ in ("nsubj", "nsubjpass")),
                         "object": float(span.root.dep_ in ("dobj", "pobj", "attr", "appos", "oprd")),
@@ -209,6 +222,8 @@ def _similarities(
 #: spaCy's labels for numbers, amounts and times: what "how many/much/long/old" and "when" answer with,
 #: and what a "who"/"where" answer is not
 MEASURES = frozenset({"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL"})
+#: of those, the ones that count or measure by themselves (a DATE or TIME must hold a cardinal number)
+COUNTS = frozenset({"PERCENT", "MONEY", "QUANTITY", "CARDINAL"})
 
 
 def admissible(q: QuestionShape, cand: SpanCandidate) -> bool:
@@ -218,6 +233,6 @@ def admissible(q: QuestionShape, cand: SpanCandidate) -> bool:
         return cand.label in ("DATE", "TIME")
     if q.qclass in ("who", "where"):
         return cand.label not in MEASURES
-    if q.qclass.startswith("how_"):
-        return cand.features.get("number", 0.0) > 0 or cand.label in MEASURES  # "fifth" counts titles too
+    if q.qclass.startswith("how_"):  # a count or a measure: not an ordinal ("the first half")
+        return cand.features.get("number", 0.0) > 0 or cand.label in COUNTS
     return True
