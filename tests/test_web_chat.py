@@ -179,17 +179,28 @@ def test_fast_double_send_keeps_both_and_the_draft(visitor: Any) -> None:
 def test_stop_ends_the_answer_and_the_queue(visitor: Any) -> None:
     page = visitor
     box = page.locator("#na-input textarea")
-    for question in ("Who is Einar Tangen?", "What did he say about economics?", "What about China?"):
+    questions = (
+        "Who is Einar Tangen?",
+        "What did he say about economics?",
+        "What about China?",
+        "Who did Jake Sullivan meet in Rome?",
+        "How long did they meet?",
+        "Which photo agency took the picture?",
+    )
+    for question in questions:
         box.fill(question)
         box.press("Enter")
-    stop = page.locator("#na-stop")
-    page.wait_for_function("() => !document.querySelector('#na-stop')?.disabled")
-    stop.click()
+    # Stop is pressed the moment it becomes usable, while the questions are still being answered
+    page.wait_for_function(
+        "() => { const b = document.querySelector('#na-stop');"
+        " if (!b || b.disabled) return false; b.click(); return true; }"
+    )
     page.wait_for_selector("#na-chat .na-stopped")
     page.wait_for_function("() => document.querySelector('#na-stop')?.disabled")
     page.wait_for_function("() => !document.querySelector('#na-chat .na-thinking')")  # nothing left waiting
     finished = page.locator(DONE).count()
-    assert finished + page.locator("#na-chat .na-stopped").count() == 3
+    assert page.locator("#na-chat [data-testid='user']").count() == len(questions)
+    assert finished + page.locator("#na-chat .na-stopped").count() == len(questions)
     assert page.locator("#na-chat .na-stopped").count() >= 1
     ask(page, "Who did Jake Sullivan meet in Rome?")  # the chat goes on
     assert "Yang Jiechi" in bot_messages(page).last.inner_text()

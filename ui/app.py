@@ -206,7 +206,8 @@ def build_app(service: Service, examples: list[str] | None = None) -> gr.Blocks:
         workers = []
 
         def then_work(event: Any) -> None:
-            workers.append(event.then(h.work, [who], drawn, trigger_mode="multiple", **PRIVATE))
+            # no concurrency cap here: a worker waiting for another page's answer must never hold up others
+            workers.append(event.then(h.work, [who], drawn, trigger_mode="multiple", concurrency_limit=None, **PRIVATE))
 
         sent = {
             "fn": h.submit,

@@ -22,6 +22,9 @@ from assistant.library import store_failure
 from assistant.service import Service
 from ui import messages, render
 
+#: Seconds a page follows another event's answer that shows no progress before it stops waiting.
+FOLLOW_S = 120.0
+
 
 @dataclass
 class Answering:
@@ -156,11 +159,13 @@ class Chat:
             if turn is None:
                 if self.live.get(cid) is None:
                     return
-                shown = None
+                shown, since = None, time.monotonic()
                 while (now := self.live.get(cid)) is not None:  # another event answers: follow it
                     if (now.turn, now.partial) != shown:
-                        shown = (now.turn, now.partial)
+                        shown, since = (now.turn, now.partial), time.monotonic()
                         yield self.store.get(owner, cid), None
+                    if time.monotonic() - since > FOLLOW_S:
+                        return  # that answer makes no progress: stop following (its page may be gone)
                     time.sleep(0.2)
                 yield self.store.get(owner, cid), None
                 continue

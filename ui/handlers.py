@@ -151,10 +151,14 @@ class Handlers:
         def shown() -> bool:
             return page is None or self.viewing.get(page, cid) == cid
 
-        for conv, answered in self.chat.work(owner, cid):
-            if shown():
-                panel = self.chat.panel(conv, answered) if answered is not None else gr.skip()
-                yield self.chat.messages(conv), panel, gr.update(interactive=True)
+        steps = self.chat.work(owner, cid)
+        try:
+            for conv, answered in steps:
+                if shown():
+                    panel = self.chat.panel(conv, answered) if answered is not None else gr.skip()
+                    yield self.chat.messages(conv), panel, gr.update(interactive=True)
+        finally:
+            steps.close()  # a cancelled or abandoned event releases the question it was answering
         if shown():
             conv = self.chat.conversation(who)
             yield self.chat.messages(conv), gr.skip(), gr.update(interactive=self.chat.pending(conv))
