@@ -154,6 +154,12 @@ class ExtractiveReader(BaseSynthesizer):
 
         if sel.refused or not sel.ranked:
             return [], None
+        from assistant.answering.yes_no import verdict
+
+        best = sel.ranked[0]
+        if said := verdict(question, best.text):  # a yes/no question the best evidence settles
+            body = trim(best.text, question=question, max_words=MAX_SENTENCE_WORDS)
+            return [(f"{said}: {body}", [self._evidence(sel, 0)])], said
         choice = choose(question, sel.ranked, nodes, self.cache.get)
         if choice is None or choice.span is None:
             # no model, or a why/how question: the selected sentences explain
