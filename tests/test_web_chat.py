@@ -168,7 +168,11 @@ def test_fast_double_send_keeps_both_and_the_draft(visitor: Any) -> None:
     box.fill("Who did Jake Sullivan meet in Rome?")  # sent within a few milliseconds of the first
     box.press("Enter")
     box.type("a draft being typed")  # while both are answered
-    answers_done(page, 2)
+    try:
+        answers_done(page, 2)
+    except Exception:
+        users = page.locator("#na-chat [data-testid='user']").all_inner_texts()
+        raise AssertionError(f"asked {users}, answers {bot_messages(page).all_inner_texts()}") from None
     assert page.locator("#na-chat [data-testid='user']").count() == 2
     texts = bot_messages(page).all_inner_texts()
     assert "Tangen" in texts[0] and "Yang Jiechi" in texts[1], texts
