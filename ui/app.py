@@ -230,7 +230,10 @@ def build_app(service: Service, examples: list[str] | None = None) -> gr.Blocks:
         )
         then_work(demo.load(h.load, [who], [who, *screen], queue=False, **PRIVATE))
         then_work(conv_list.input(h.switch, [conv_list, who], [who, *screen], queue=False, **PRIVATE))
-        stop.click(h.stop, [who], [chatbot, stop], cancels=workers, queue=False, **PRIVATE)
+        # questions sent while Stop was on its way are answered, and the page is drawn from the store again
+        stop.click(h.stop, [who], [chatbot, stop], cancels=workers, queue=False, **PRIVATE).then(
+            h.work, [who], drawn, trigger_mode="multiple", concurrency_limit=None, **PRIVATE
+        )
         chatbot.select(h.select, [who], [sources], queue=False, **PRIVATE)
         new.click(h.new, [who], [who, *screen], queue=False, **PRIVATE)
         chatbot.clear(h.new, [who], [who, *screen], queue=False, **PRIVATE)
