@@ -104,11 +104,12 @@ class LibraryMixin:
         on_wait: Callable[[], None] | None = None,
         prune: bool = False,
         workers: int = 1,
+        chunk_progress: Callable[[int, int], None] | None = None,
     ) -> Any:
         """Add new and update changed articles from files or folders (default: the corpus setting).
 
         Nothing is removed unless ``prune`` (articles from these folders whose files are gone) or
-        ``rebuild`` (start from an empty store).
+        ``rebuild`` (start from an empty store). ``chunk_progress`` hears (chunks embedded, total).
         """
         from store.ingest import run_ingest
 
@@ -129,6 +130,7 @@ class LibraryMixin:
             on_wait=on_wait,
             prune=prune,
             workers=workers,
+            chunk_progress=chunk_progress,
         )
         self._changed()
         if report.added or report.changed or report.removed or report.shared:
@@ -206,10 +208,16 @@ class LibraryMixin:
             notify(f"The store is empty: ingesting {corpus} first …")
         return self.ingest(**kwargs)
 
-    def upload(self, files: list[Path], progress: Callable[[int, int], None] | None = None) -> tuple[Any, Any]:
+    def upload(
+        self,
+        files: list[Path],
+        progress: Callable[[int, int], None] | None = None,
+        chunk_progress: Callable[[int, int], None] | None = None,
+    ) -> tuple[Any, Any]:
         """Keep uploaded articles under the store's own folder and ingest just those files.
 
-        Returns the upload result (added / same / problems) and the ingest report (None if nothing new).
+        Returns the upload result (added / same / problems) and the ingest report (None if nothing new);
+        ``progress`` hears articles embedded / total, ``chunk_progress`` chunks embedded / total.
         """
         from assistant.uploads import add_uploads
 
@@ -217,7 +225,9 @@ class LibraryMixin:
         result = add_uploads(files, self.settings.upload_dir, int(self.settings.max_file_mb * 1e6), held)
         if not result.added:
             return result, None
-        report = self.ingest([self.settings.upload_dir / n for n in result.added], progress=progress)
+        report = self.ingest(
+            [self.settings.upload_dir / n for n in result.added], progress=progress, chunk_progress=chunk_progress
+        )
         return result, report
 
     def _changed(self) -> None:

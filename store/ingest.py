@@ -29,6 +29,7 @@ from store.documents import FileProblem, read_article, read_folder
 from store.lock import StoreLock, store_lock
 from store.pipeline import (
     ChunkOffsets,
+    ChunkProgress,
     Progress,
     chunk_id,
     embed_and_write,
@@ -166,10 +167,13 @@ def run_ingest(
     on_wait: Callable[[], None] | None = None,
     prune: bool = False,
     workers: int = 1,
+    chunk_progress: ChunkProgress | None = None,
 ) -> IngestReport:
     """Add new and update changed articles from ``paths``; with ``prune``, drop those gone from these folders.
 
     ``workers`` > 1 chunks and embeds in that many processes (``store.workers``); the result is the same.
+    ``progress`` hears (articles embedded, articles to embed); ``chunk_progress`` (chunks embedded,
+    chunks cut so far), for a page that shows a large upload moving (one-process path only).
     """
     start = time.perf_counter()
     mismatch = catalogue.chunking_mismatch(chunking_of(settings, embed_model))
@@ -263,6 +267,7 @@ def run_ingest(
                     workers,
                     sharing,
                     progress,
+                    chunk_progress,
                 )
                 todo = sharing.finish() if sharing else []
         finally:

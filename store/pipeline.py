@@ -36,6 +36,10 @@ Batch = list[tuple[Document, Any]]
 Take = Callable[[Batch], Batch]
 #: (done, total) articles embedded.
 Progress = Callable[[int, int], None]
+#: (done, total) chunks embedded; ``total`` counts the chunks cut so far (exact once every batch is chunked).
+ChunkProgress = Callable[[int, int], None]
+#: Chunks embedded per call when someone follows the chunk progress (the model batches inside each call).
+STEP_CHUNKS = 16
 
 
 def chunk_id(index: int, doc: BaseNode) -> str:
@@ -71,10 +75,25 @@ def chunk_documents(docs: list[Document], splitter: SentenceSplitter) -> list[Ba
     return ChunkOffsets()(splitter(docs))
 
 
-def embed_nodes(nodes: list[BaseNode], embed_model: Any) -> list[BaseNode]:
-    """Embed as LlamaIndex's pipeline does (metadata-mode EMBED text), through the model's batch API."""
+def embed_nodes(
+    nodes: list[BaseNode], embed_model: Any, embedded: Callable[[int], None] | None = None
+) -> list[BaseNode]:
+    """Embed as LlamaIndex's pipeline does (metadata-mode EMBED text), through the model's batch API.
+
+    With ``embedded`` (told how many chunks each step embedded) the texts go to the model
+    ``STEP_CHUNKS`` at a time, so a page can show chunks embedded / total while a large article
+    embeds; the same texts reach the same model, only in smaller calls (vectors equal up to
+    floating-point rounding of the padded batches).
+    """
     texts = [n.get_content(metadata_mode=MetadataMode.EMBED) for n in nodes]
-    for node, vector in zip(nodes, embed_model.get_text_embedding_batch(texts), strict=True):
+    if embedded is None:
+        vectors = embed_model.get_text_embedding_batch(texts)
+    else:
+        vectors = []
+        for i in range(0, len(texts), STEP_CHUNKS):
+            vectors += embed_model.get_text_embedding_batch(texts[i : i + STEP_CHUNKS])
+            embedded(len(texts[i : i + STEP_CHUNKS]))
+    for node, vector in zip(nodes, vectors, strict=True):
         node.embedding = vector
     return nodes
 
@@ -160,12 +179,21 @@ class Writer:
 
 
 def threaded_embed(
-    todo: Batch, settings: Settings, embed_model: Any, progress: Progress | None, take: Take | None = None
+    todo: Batch,
+    settings: Settings,
+    embed_model: Any,
+    progress: Progress | None,
+    take: Take | None = None,
+    chunk_progress: ChunkProgress | None = None,
 ) -> Iterator[tuple[Batch, list[BaseNode]]]:
-    """Embedded batches in order; a reader thread chunks the next batch while this one embeds."""
+    """Embedded batches in order; a reader thread chunks the next batch while this one embeds.
+
+    ``chunk_progress`` hears (chunks embedded, chunks cut so far) after every few chunks.
+    """
     splitter = make_splitter(settings)
     chunked: queue.Queue = queue.Queue(maxsize=2)
     stop = threading.Event()
+    counts = {"cut": 0, "embedded": 0}
 
     def produce() -> None:
         try:
@@ -174,11 +202,18 @@ def threaded_embed(
                     return
                 if take is not None and not (batch := take(batch)):
                     continue
-                chunked.put((batch, chunk_documents([d for d, _ in batch], splitter)))
+                nodes = chunk_documents([d for d, _ in batch], splitter)
+                counts["cut"] += len(nodes)
+                chunked.put((batch, nodes))
         except BaseException as exc:
             chunked.put(exc)
             return
         chunked.put(None)
+
+    def embedded(n: int) -> None:
+        counts["embedded"] += n
+        if chunk_progress:
+            chunk_progress(counts["embedded"], max(counts["cut"], counts["embedded"]))
 
     reader = threading.Thread(target=produce, name="ingest-reader", daemon=True)
     reader.start()
@@ -188,7 +223,9 @@ def threaded_embed(
             if isinstance(item, BaseException):
                 raise item
             batch, nodes = item
-            yield batch, embed_nodes(nodes, embed_model)
+            if chunk_progress:
+                chunk_progress(counts["embedded"], max(counts["cut"], counts["embedded"]))
+            yield batch, embed_nodes(nodes, embed_model, embedded if chunk_progress else None)
             done += len(batch)  # of this ingest's files: others' claimed files are not counted
             if progress:
                 progress(done, len(todo))
@@ -220,8 +257,12 @@ def embed_and_write(
     workers: int,
     sharing: Any,
     progress: Progress | None,
+    chunk_progress: ChunkProgress | None = None,
 ) -> int:
-    """Chunk, embed and write ``todo`` (in worker processes if ``workers`` > 1); returns the chunks written."""
+    """Chunk, embed and write ``todo`` (in worker processes if ``workers`` > 1); returns the chunks written.
+
+    ``chunk_progress`` is heard on the one-process path only (worker processes report per batch of articles).
+    """
     from store.record import save_docstore
 
     writer = Writer(
@@ -240,6 +281,6 @@ def embed_and_write(
 
         embedded = pool_embed(todo, settings, embed_model, workers, progress, take)
     else:
-        embedded = threaded_embed(todo, settings, embed_model, progress, take)
+        embedded = threaded_embed(todo, settings, embed_model, progress, take, chunk_progress)
     write_all(writer, embedded)
     return writer.chunks

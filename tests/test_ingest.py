@@ -143,3 +143,18 @@ def test_lost_chunks_are_rebuilt_even_when_the_ingest_record_survives(tmp_path: 
     assert proc.returncode == 0, proc.stderr
     assert f"0 added, {len(first.added)} changed" in proc.stderr
     assert f"{first.total_chunks} chunks in store" in proc.stderr
+
+
+def test_chunk_progress_counts_chunks_embedded_up_to_the_total(tmp_path: Path, corpus: Path) -> None:
+    """The web page's upload bar: (chunks embedded, total) rises step by step and ends at the chunks written."""
+    svc = Service(make_settings(tmp_path, corpus))
+    files: list[tuple[int, int]] = []
+    chunks: list[tuple[int, int]] = []
+    report = svc.ingest(progress=lambda d, t: files.append((d, t)), chunk_progress=lambda d, t: chunks.append((d, t)))
+    assert files[-1] == (5, 5)  # the article count is still heard
+    assert chunks and chunks[-1] == (report.new_chunks, report.new_chunks)
+    done = [d for d, _ in chunks]
+    assert done == sorted(done) and len(set(done)) > 2  # moves in several steps, never back
+    assert all(0 <= d <= t <= report.new_chunks for d, t in chunks)
+    again = svc.ingest(chunk_progress=lambda d, t: chunks.append((-1, -1)))
+    assert again.new_chunks == 0 and chunks[-1] != (-1, -1)  # nothing to embed: nothing heard

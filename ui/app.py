@@ -27,7 +27,7 @@ from assistant.library import store_failure  # noqa: E402
 from assistant.readers import ReaderError  # noqa: E402
 from assistant.service import QuestionError, Service  # noqa: E402
 from ui import library_tab, render  # noqa: E402
-from ui.articles import ARTICLE_COLUMNS, default_examples, source_choices  # noqa: E402
+from ui.articles import default_examples, source_choices  # noqa: E402
 from ui.chat import Chat  # noqa: E402
 from ui.handlers import Handlers  # noqa: E402
 from ui.style import CLEAR_INPUT_JS, CSS, HEAD  # noqa: E402
@@ -67,12 +67,13 @@ def build_app(service: Service, examples: list[str] | None = None) -> gr.Blocks:
             gr.update(choices=choices, value=[v for v in selected or [] if v in names]),
             library_tab.table(held, query),
             gr.update(choices=[e.name for e in held], value=[]),
+            gr.update(label=library_tab.tab_label(len(held))),
         )
 
     def tick(shown: str, selected: list[str] | None, query: str) -> tuple[Any, ...]:
         """Every few seconds: redraw what shows the store, only when its summary changed (an upload elsewhere)."""
         if h.summary() == shown:
-            return (gr.skip(),) * 4
+            return (gr.skip(),) * 5
         return refresh(selected, query)
 
     def ask(question: str, history: list[dict[str, str]] | None = None) -> dict[str, Any]:
@@ -100,7 +101,12 @@ def build_app(service: Service, examples: list[str] | None = None) -> gr.Blocks:
             "<span class='na-cite'>[n]</span>: point at one to preview it, click it to see the passage.</p></div>",
             js_on_load=None,
         )
-        status = gr.Markdown(h.summary(), elem_classes=["na-status"], elem_id="na-status")
+        held = entries()
+        with gr.Row(equal_height=False, elem_id="na-store-row"):
+            with gr.Column(scale=3, min_width=300):
+                status = gr.Markdown(h.summary(), elem_classes=["na-status"], elem_id="na-status")
+            with gr.Column(scale=2, min_width=260):
+                upload, ingest_msg = library_tab.drop_zone(service.settings.max_file_mb)
         with gr.Sidebar(label="Conversations", open=True, elem_id="na-sidebar"):
             new = gr.Button("New conversation", size="sm", variant="primary", elem_id="na-new")
             conv_list = gr.Radio(choices=[], label="Conversations", elem_id="na-conversations")
@@ -150,7 +156,7 @@ def build_app(service: Service, examples: list[str] | None = None) -> gr.Blocks:
                             label="Perspectives: for and against", value=False, elem_id="na-perspectives", scale=2
                         )
                         source_filter = gr.Dropdown(
-                            choices=source_choices(entries()),
+                            choices=source_choices(held),
                             value=[],
                             multiselect=True,
                             label="Only these sources (empty: all articles)",
@@ -165,44 +171,14 @@ def build_app(service: Service, examples: list[str] | None = None) -> gr.Blocks:
                         js_on_load=None,
                         max_height=640,
                     )
-            with gr.Tab("Articles", id="articles", elem_id="na-articles-tab"):
-                upload = gr.File(
-                    file_count="multiple",
-                    file_types=[".txt", ".md"],
-                    type="filepath",
-                    label=f"Drop .txt or .md articles here (UTF-8, at most {service.settings.max_file_mb:g} MB each): "
-                    "they are ingested at once",
-                    elem_id="na-upload",
-                    height=140,
-                )
-                ingest_msg = gr.HTML(elem_id="na-ingest-msg")
-                search = gr.Textbox(
-                    label="Search the articles", placeholder="title, outlet, date or file name", elem_id="na-search"
-                )
-                articles = gr.Dataframe(
-                    value=library_tab.table(entries()),
-                    headers=ARTICLE_COLUMNS,
-                    interactive=False,
-                    wrap=True,
-                    max_height=420,
-                    elem_id="na-articles",
-                )
-                with gr.Row(equal_height=True):
-                    to_remove = gr.Dropdown(
-                        choices=[e.name for e in entries()],
-                        value=[],
-                        multiselect=True,
-                        label="Articles to remove",
-                        elem_id="na-remove-pick",
-                        scale=4,
-                    )
-                    remove_btn = gr.Button("Remove from the store", variant="stop", scale=1, elem_id="na-remove")
-                remove_msg = gr.Markdown(elem_id="na-remove-msg")
+            tab_args = {"id": "articles", "elem_id": "na-articles-tab"}
+            with gr.Tab(library_tab.tab_label(len(held)), **tab_args) as articles_tab:
+                search, articles, to_remove, remove_btn, remove_msg = library_tab.articles_panel(held)
         timer = gr.Timer(REFRESH_S)
 
         screen = [chatbot, sources, conv_list, stop, rename_box]
         drawn = [chatbot, sources, stop]
-        listing = [status, source_filter, articles, to_remove]
+        listing = [status, source_filter, articles, to_remove, articles_tab]
         workers = []
 
         def then_work(event: Any) -> None:

@@ -1,9 +1,9 @@
 """What the store holds, on the first screen and in the Articles tab: summary, list, search, remove, drop zone.
 
 Everything comes from the service (``sources()``, ``status()``, ``upload()``, ``remove()``), never
-from a folder on disk. Dropped files are ingested one by one, so the progress bar moves per file
-with the file's name and each file gets its own result line (added with N chunks, already held,
-refused and why) instead of one sentence at the end.
+from a folder on disk. Dropped files are ingested one by one, the progress bar following the
+passages embedded of each (``chunk_progress``), and each file gets its own result line (added with
+N chunks, already held, refused and why) instead of one sentence at the end.
 """
 
 from __future__ import annotations
@@ -13,10 +13,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import gradio as gr
+
 from assistant.errors import AssistantError
 from assistant.service import Service
 from ui import render
-from ui.articles import article_rows
+from ui.articles import ARTICLE_COLUMNS, article_rows
 
 #: Outlets named in the summary line before "and N more".
 MAX_OUTLETS = 6
@@ -25,7 +27,7 @@ MAX_OUTLETS = 6
 def summary_markdown(entries: list[Any], status: dict[str, Any] | None = None) -> str:
     """One line saying what the articles cover: how many, from when to when, from which outlets."""
     if not entries:
-        return "**The store holds no articles yet.** Drop `.txt` or `.md` news articles in the *Articles* tab."
+        return "**The store holds no articles yet.** Drop `.txt` or `.md` news articles in the drop zone."
     dates = sorted(e.date for e in entries if e.date)
     outlets: dict[str, int] = {}
     for e in entries:
@@ -61,18 +63,26 @@ def _result_line(name: str, kind: str, text: str) -> str:
 
 
 def ingest_files(service: Service, files: list[str], progress: Callable[..., Any]) -> str:
-    """Keep and ingest dropped files one at a time; HTML with one result line per file."""
+    """Keep and ingest dropped files one at a time; HTML with one result line per file.
+
+    The bar follows the passages (chunks) of the file being embedded, as the store embeds them, so
+    a long article moves the bar instead of sitting at zero until it is done.
+    """
     lines: list[str] = []
     total = len(files)
     for i, f in enumerate(files):
         name = Path(f).name
-        progress((i, total), desc=f"Ingesting {name} ({i + 1} of {total})")
+        progress((0, 1), desc=f"Reading {name} (file {i + 1} of {total})", unit="passages")
 
         def step(done: int, todo: int, i: int = i, name: str = name) -> None:
-            progress((i + done / max(todo, 1), total), desc=f"Embedding {name} ({i + 1} of {total})")
+            progress(
+                (done, max(todo, 1)),
+                desc=f"Embedding {name} (file {i + 1} of {total}): {done} of {todo} passages embedded",
+                unit="passages",
+            )
 
         try:
-            result, report = service.upload([Path(f)], progress=step)
+            result, report = service.upload([Path(f)], chunk_progress=step)
         except AssistantError as exc:
             lines.append(_result_line(name, "problem", str(exc)))
             continue
@@ -104,3 +114,47 @@ def remove(service: Service, names: list[str] | None) -> str:
 
 def table(entries: list[Any], query: str = "") -> list[list[Any]]:
     return article_rows(matching(entries, query))
+
+
+def tab_label(count: int) -> str:
+    """The Articles tab's label: it carries the count, so every tab shows what the store holds."""
+    return f"Articles ({count})"
+
+
+def drop_zone(max_file_mb: float) -> tuple[gr.File, gr.HTML]:
+    """The drop zone on the first screen (above the tabs, so it is there whichever tab is open) and its results."""
+    upload = gr.File(
+        file_count="multiple",
+        file_types=[".txt", ".md"],
+        type="filepath",
+        label=f"Add articles: .txt or .md, UTF-8, at most {max_file_mb:g} MB each",
+        elem_id="na-upload",
+        height=96,
+    )
+    return upload, gr.HTML(elem_id="na-ingest-msg")
+
+
+def articles_panel(held: list[Any]) -> tuple[gr.Textbox, gr.Dataframe, gr.Dropdown, gr.Button, gr.Markdown]:
+    """The Articles tab's contents: search, the list from the store, remove."""
+    search = gr.Textbox(
+        label="Search the articles", placeholder="title, outlet, date or file name", elem_id="na-search"
+    )
+    articles = gr.Dataframe(
+        value=table(held),
+        headers=ARTICLE_COLUMNS,
+        interactive=False,
+        wrap=True,
+        max_height=420,
+        elem_id="na-articles",
+    )
+    with gr.Row(equal_height=True):
+        to_remove = gr.Dropdown(
+            choices=[e.name for e in held],
+            value=[],
+            multiselect=True,
+            label="Articles to remove",
+            elem_id="na-remove-pick",
+            scale=4,
+        )
+        remove_btn = gr.Button("Remove from the store", variant="stop", scale=1, elem_id="na-remove")
+    return search, articles, to_remove, remove_btn, gr.Markdown(elem_id="na-remove-msg")
