@@ -55,6 +55,18 @@ def answers_done(page: Any, n: int) -> None:
     page.wait_for_function("([sel, n]) => document.querySelectorAll(sel).length >= n", arg=[DONE, n])
 
 
+def assert_preview_clear(page: Any) -> None:
+    """Nothing paints over the shown citation preview (the sources column once hid its title's end)."""
+    tip = page.locator("#na-tip-float")
+    covered = tip.evaluate(
+        "t => [...t.children].flatMap((c) => { const r = c.getBoundingClientRect();"
+        " return [[r.left + 3, r.top + 3], [r.right - 3, r.top + 3], [r.right - 3, r.bottom - 3]]; })"
+        ".filter(([x, y]) => !t.contains(document.elementFromPoint(x, y)))"
+    )
+    assert covered == [], covered
+    assert tip.locator(".na-tip-title").evaluate("e => e.scrollWidth <= e.clientWidth + 1")
+
+
 def test_direct_answer_citation_preview_jump_and_copy(visitor: Any) -> None:
     page = visitor
     ask(page, AGENCY)
@@ -71,11 +83,13 @@ def test_direct_answer_citation_preview_jump_and_copy(visitor: Any) -> None:
     link = links.last
     href = link.get_attribute("href")
     turn, n = re.fullmatch(r"#na-src-(\d+)-(\d+)", href).groups()
-    tip = link.locator("xpath=following-sibling::span[@role='tooltip']")
+    assert link.locator("xpath=following-sibling::span[@role='tooltip']").count() == 1  # its preview's text
+    tip = page.locator("#na-tip-float")
     assert not tip.is_visible()
     link.hover()  # the preview: title, outlet, quoted sentence
     tip.wait_for(state="visible")
     text = tip.inner_text()
+    assert_preview_clear(page)
     assert "Russia seeking military aid from China" in text and "Al Jazeera" in text
     quote = page.locator(f"#na-src-{turn}-{n} .na-passage mark").inner_text()
     assert " ".join(quote.split()) in " ".join(text.split())  # the sentence the card highlights
@@ -290,50 +304,66 @@ def test_dark_mode_every_text_is_readable(browser: Any, server: Any) -> None:  #
         context.close()
 
 
+DROP = """([names, texts]) => {
+  const dt = new DataTransfer();
+  names.forEach((n, i) => dt.items.add(new File([texts[i]], n, { type: "text/plain" })));
+  const zone = document.querySelector("#na-upload button.upload-container");
+  for (const type of ["dragenter", "dragover", "drop"]) {
+    zone.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: dt }));
+  }
+}"""
+
+
 def test_desktop_screenshot_and_other_tabs_see_a_drop(browser: Any, server: Any, tmp_path: Path) -> None:  # noqa: F811
-    """Files dropped in one page are ingested at once with per-file results; another open page sees the count."""
+    """Files dropped (a real drop event) on the first screen are ingested at once with per-file results and
+    a bar that follows the passages embedded; another open page sees the new count."""
     context, page = open_page(browser, server.url)
     other_context, other = open_page(browser, server.url)
     try:
         ask(page, "Who is Einar Tangen?")
         ask(page, "What did he say about economics?")
         bot_messages(page).last.locator("a.na-cite").first.click()
-        page.wait_for_timeout(500)
+        page.locator("#na-tip-float").wait_for(state="visible")  # the clicked link keeps its preview
+        page.wait_for_function("() => document.querySelector('.na-card-focus')")
+        assert_preview_clear(page)
         screenshot(page, "web-chat.png")
 
         before = server.service.status()["articles"]
-        files = []
+        assert page.get_by_role("tab", name=f"Articles ({before})").is_visible()
+        names, texts = [], []
         for i, town in enumerate(("Quimper", "Brest", "Morlaix")):
-            f = tmp_path / f"kites-{i}.txt"
-            f.write_text(
+            names.append(f"kites-{i}.txt")
+            texts.append(
                 f"Kite festival opens in {town}\n\nThe kite festival of {town} opened on Saturday with "
-                f"{1000 + i} kites in the air, organisers said.\n",
-                encoding="utf-8",
+                f"{1000 + i} kites in the air, organisers said.\n"
             )
-            files.append(f)
-        f = tmp_path / "empty.txt"
-        f.write_text("", encoding="utf-8")
-        files.append(f)
-        page.get_by_role("tab", name="Articles").click()
+        names.append("empty.txt")
+        texts.append("")
         page.evaluate(
             "() => { window.__progress = []; new MutationObserver(() => { const t = document.body.innerText;"
-            " const m = t.match(/(Ingesting|Embedding) [^\\n]*\\(\\d of \\d\\)/);"
+            " const m = t.match(/Embedding [^\\n]*passages embedded/);"
             " if (m) window.__progress.push(m[0]); })"
             ".observe(document.body, {subtree: true, childList: true, characterData: true}); }"
         )
-        page.locator("#na-upload input[type=file]").set_input_files([str(x) for x in files])
+        assert page.locator("#na-upload").is_visible()  # on the first screen, no tab to open first
+        page.evaluate(DROP, [names, texts])
         page.wait_for_function("() => document.querySelectorAll('#na-ingest-msg li').length >= 4")
         results = page.locator("#na-ingest-msg li").all_inner_texts()
         assert sum("added as kites-" in r and "passages embedded" in r for r in results) == 3, results
         assert any(r.startswith("⚠️ empty.txt") for r in results), results
         progress = page.evaluate("() => window.__progress")
-        assert any("of 4)" in p for p in progress), progress  # the bar moved file by file
+        assert any(re.search(r"\(file \d of 4\): \d+ of \d+ passages embedded", p) for p in progress), progress
         count = f"{before + 3} articles"
         page.wait_for_function("(c) => document.querySelector('#na-status').innerText.includes(c)", arg=count)
         other.wait_for_function(
             "(c) => document.querySelector('#na-status').innerText.includes(c)", arg=count, timeout=30_000
         )
-
+        tab = f"Articles ({before + 3})"  # every tab shows the new count, in this page and the other
+        for p in (page, other):
+            p.wait_for_function(
+                "(t) => [...document.querySelectorAll('[role=tab]')].some((e) => e.innerText.includes(t))", arg=tab
+            )
+        page.get_by_role("tab", name="Articles").click()
         page.locator("#na-search input, #na-search textarea").first.fill("Brest")
         page.wait_for_function("() => !document.querySelector('#na-articles')?.innerText.includes('kites-0.txt')")
         assert "kites-1.txt" in page.locator("#na-articles").inner_text()

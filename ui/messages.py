@@ -68,10 +68,45 @@ def _stance(m: re.Match) -> str:
     return f'{m.group(1) or ""}<span class="{kind}">{m.group(2)}</span>'
 
 
+def _stanced(line: str, record: dict[str, Any] | None, turn: int | None) -> str:
+    return _STANCE.sub(_stance, _linked(line, record, turn))
+
+
+def _claim_summary(i: int, claim: dict[str, Any]) -> str:
+    """A group's one-line summary: which claim, how many citations back it and dispute it, its start."""
+    backing, against = len(claim.get("supporting") or []), len(claim.get("contradicting") or [])
+    counts = f"{backing} supporting" + (f" · {against} contradicting" if against else " · none contradicting")
+    return (
+        f"<summary><b>Claim {i}</b> <small>({counts})</small>: "
+        f"{html.escape(_short(claim.get('claim') or '', 90))}</summary>"
+    )
+
+
 def perspectives_body(answer: str, record: dict[str, Any] | None = None, turn: int | None = None) -> str:
-    """A perspectives answer: one paragraph per line, "Supported by" / "Contradicted by" marked."""
-    lines = [line for line in answer.split("\n") if line.strip()]
-    return "\n\n".join(_STANCE.sub(_stance, _linked(line, record, turn)) for line in lines)
+    """A perspectives answer: the bottom line first, then one collapsible group per claim (the first open).
+
+    The bottom line is the record's ``bottom_line`` when it has one, else its first claim with the
+    citations that support it. Each group holds the claim's paragraph of the answer ("Supported by …",
+    "Contradicted by …", marked); the paragraphs inside ``<details>`` are Markdown (blank lines around
+    them), so their ``[n]`` links and previews work as in any answer. A record whose paragraphs do not
+    match its claims is shown line by line, as written.
+    """
+    record = record or {}
+    claims = record.get("claims") or []
+    paragraphs = [p for p in answer.split("\n\n") if p.strip()]
+    if not claims or len(claims) != len(paragraphs):
+        return "\n\n".join(_stanced(line, record, turn) for line in answer.split("\n") if line.strip())
+    lead = record.get("bottom_line") or (
+        f"{claims[0].get('claim', '').strip()} {''.join(f'[{int(n)}]' for n in claims[0].get('supporting') or [])}"
+    )
+    label = '<span class="na-bottom-label">Bottom line:</span>'
+    out = [f'<span class="na-bottom">{label} {_linked(lead, record, turn)}</span>']
+    for i, (claim, para) in enumerate(zip(claims, paragraphs, strict=True), 1):
+        lines = [_stanced(line.removeprefix("Also: "), record, turn) for line in para.split("\n") if line.strip()]
+        out.append(f'<details class="na-claim"{" open" if i == 1 else ""}>{_claim_summary(i, claim)}')
+        out += lines
+        out.append("</details>")
+    return "\n\n".join(out)
 
 
 def understood_line(record: dict[str, Any]) -> str:

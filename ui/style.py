@@ -51,13 +51,16 @@ a.na-cite:focus-visible { outline: 2px solid #1d4ed8; outline-offset: 1px; borde
   white-space: normal; text-align: left; background: #ffffff; color: #111827; border: 1px solid #cbd5e1;
   border-radius: 8px; padding: 8px 10px; box-shadow: 0 6px 20px rgba(0,0,0,.18); font-size: 0.85rem;
   font-weight: 400; line-height: 1.35; }
-.na-cref:hover .na-tip, .na-cref:focus-within .na-tip { display: block; }
 .na-tip-title { display: block; font-weight: 700; white-space: normal; overflow: visible; }
 .na-tip > span { max-width: none; overflow: visible; white-space: normal; }
 .na-tip-about { display: block; color: #475569; font-size: 0.92em; }
 .na-tip-quote { display: block; font-style: italic; margin-top: 4px; }
 .na-direct { display: block; font-size: 1.3em; font-weight: 700; line-height: 1.3; margin-bottom: 2px; }
 .na-evidence { display: block; }
+.na-bottom { display: block; font-size: 1.12em; font-weight: 600; line-height: 1.35; margin-bottom: 4px; }
+.na-bottom-label { color: #1d4ed8; font-weight: 700; margin-right: 4px; }
+details.na-claim { border-left: 3px solid #cbd5e1; padding: 2px 0 2px 10px; margin: 6px 0; }
+details.na-claim > summary { cursor: pointer; font-size: 0.92em; }
 .na-actions { display: block; margin-top: 2px; }
 .na-copy-text { display: none; }
 button.na-copy { font-size: 0.8em; padding: 1px 10px; border: 1px solid #94a3b8; border-radius: 6px;
@@ -76,6 +79,8 @@ details.na-sources > summary { cursor: pointer; font-size: 0.85em; color: #33415
 .na-stopped { color: #475569; font-style: italic; }
 #na-chat .message:has(.na-refused) { background: #fff7ed !important; border-color: #fdba74 !important; }
 #na-chat .message:has(.na-refused) .na-refused { color: #9a3412; }
+#na-upload [data-testid="upload-icon"] { display: none; }
+#na-upload [data-testid="upload-text"] { padding-top: 18px; }
 .na-upload-results { list-style: none; padding-left: 0; }
 .na-upload-results li { margin: 2px 0; }
 .na-up-problem { color: #9a3412; }
@@ -105,6 +110,8 @@ details.na-sources > summary { cursor: pointer; font-size: 0.85em; color: #33415
 .dark .na-withdrawn-why { color: #fca5a5; }
 .dark .na-support { color: #86efac; }
 .dark .na-contra { color: #fca5a5; }
+.dark .na-bottom-label { color: #93c5fd; }
+.dark details.na-claim { border-left-color: #475569; }
 
 /* phones: the sources under each answer take the panel's place; controls fit the width */
 @media (max-width: 720px) {
@@ -153,24 +160,46 @@ HEAD = r"""
   }
   window.naFocusCard = focusCard;
 
-  // A preview is placed by the page (position: fixed), so no chat bubble's edge cuts it off.
-  function placeTip(event) {
+  // The preview of a citation is shown in one box owned by the page (#na-tip-float, inside the Gradio
+  // container so the stylesheet reaches it): no chat bubble's edge and no later column paints over it.
+  function floatTip() {
+    let box = document.getElementById("na-tip-float");
+    if (!box) {
+      box = document.createElement("div");
+      box.id = "na-tip-float";
+      box.className = "na-tip na-tip-float";
+      box.setAttribute("role", "tooltip");
+      (document.querySelector(".gradio-container") || document.body).appendChild(box);
+    }
+    return box;
+  }
+  function showTip(event) {
     const cref = event.target instanceof Element ? event.target.closest(".na-cref") : null;
     const tip = cref && cref.querySelector(".na-tip");
     const link = cref && cref.querySelector("a.na-cite");
     if (!tip || !link) return;
+    const box = floatTip();
+    box.innerHTML = tip.innerHTML;
+    box.dataset.href = link.getAttribute("href") || "";
     const r = link.getBoundingClientRect();
     const width = Math.min(340, window.innerWidth - 16);
-    tip.style.width = `${width}px`;
-    tip.style.left = `${Math.max(8, Math.min(r.left, window.innerWidth - width - 8))}px`;
-    tip.style.top = `${r.bottom + 4}px`;
-    requestAnimationFrame(() => {
-      const h = tip.getBoundingClientRect().height;
-      if (r.bottom + 4 + h > window.innerHeight && r.top - h - 4 > 0) tip.style.top = `${r.top - h - 4}px`;
-    });
+    box.style.width = `${width}px`;
+    box.style.left = `${Math.max(8, Math.min(r.left, window.innerWidth - width - 8))}px`;
+    box.style.top = `${r.bottom + 4}px`;
+    box.style.display = "block";
+    const h = box.getBoundingClientRect().height;
+    if (r.bottom + 4 + h > window.innerHeight && r.top - h - 4 > 0) box.style.top = `${r.top - h - 4}px`;
   }
-  document.addEventListener("mouseover", placeTip, true);
-  document.addEventListener("focusin", placeTip, true);
+  function hideTip(event) {
+    const cref = event.target instanceof Element ? event.target.closest(".na-cref") : null;
+    if (!cref || (event.relatedTarget instanceof Node && cref.contains(event.relatedTarget))) return;
+    const box = document.getElementById("na-tip-float");
+    if (box) box.style.display = "none";
+  }
+  document.addEventListener("mouseover", showTip, true);
+  document.addEventListener("focusin", showTip, true);
+  document.addEventListener("mouseout", hideTip, true);
+  document.addEventListener("focusout", hideTip, true);
 
   // On a phone the conversation list starts closed (its toggle opens it), so the chat is the first screen.
   if (window.matchMedia("(max-width: 720px)").matches) {
