@@ -251,6 +251,10 @@ def test_rendering_of_a_perspectives_record(env: Any) -> None:
     message = render.answer_message(record)
     assert '<span class="na-support">Supported by</span>' in message
     assert '<span class="na-contra">Contradicted by</span>' in message
+    # the bottom line (the first claim, with the citations that support it) first, then one group a claim
+    assert message.index('<span class="na-bottom-label">Bottom line:</span>') < message.index("<details")
+    assert message.count('<details class="na-claim"') == len(record["claims"]) >= 1
+    assert message.count('<details class="na-claim" open>') == 1
     panel = render.sources_html(record, env.svc.article)
     assert "supports claim 1" in panel and "contradicts claim 1" in panel
     assert "Al Jazeera" in panel and "People: " in panel and "Places: " in panel
@@ -292,6 +296,15 @@ def test_web_perspectives_toggle_and_source_filter(env: Any) -> None:
             answer = page.locator("#na-chat [data-testid='bot']").last
             assert answer.locator(".na-support").count() >= 1 and answer.locator(".na-contra").count() >= 1
             assert "Peskov" in answer.inner_text()
+            bottom = answer.locator(".na-bottom")  # the bottom line first, its [n] live
+            assert bottom.is_visible() and bottom.locator("a.na-cite").count() >= 1
+            groups = answer.locator("details.na-claim")
+            assert groups.count() >= 1 and groups.first.get_attribute("open") is not None
+            contra = groups.first.locator(".na-contra").first
+            assert contra.is_visible()
+            groups.first.locator("summary").click()  # a group collapses
+            page.wait_for_function("() => !document.querySelector('#na-chat details.na-claim').open")
+            assert not contra.is_visible()
             assert page.locator("#na-sources .na-role.na-contra").count() >= 3
 
             page.locator("#na-perspectives input[type=checkbox]").uncheck()
