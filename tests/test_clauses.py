@@ -143,3 +143,26 @@ def test_without_a_span_the_clause_nearest_the_question_is_kept_whole() -> None:
     )
     out = evidence_clause(s, None, question="How long was the meeting in Rome?", max_words=16)
     assert "seven-hour" in out and "Jake Sullivan, laid out" in out
+
+
+def test_what_is_said_is_never_dropped_and_a_phrase_without_a_span_stays() -> None:
+    s = (
+        "But what I will tell you is we are communicating directly and privately to Beijing that there "
+        "absolutely will be consequences if China helps Russia backfill its losses from the sanctions."
+    )
+    out = evidence_clause(s, None, question="What would follow if China helped Russia?", max_words=20)
+    assert "consequences" in out, out  # the clausal complement is the content, not a modifier
+    s2 = (
+        "The meeting in Rome was first planned as a follow-up to the virtual summit in November, but it "
+        "took on new urgency after the invasion of Ukraine by Russian forces last month."
+    )
+    out2 = evidence_clause(s2, None, question="What was the meeting planned as a follow-up to?", max_words=20)
+    assert out2.endswith("summit in November"), out2  # a phrase may be the answer: only clauses go
+
+
+def test_several_sentences_chosen_together_are_kept_whole() -> None:
+    s = (
+        "“I read a statement by an official of the People’s Republic of China, in which he called the "
+        "situation difficult. There is nothing complicated about this. This is undisguised aggression,” he said."
+    )
+    assert evidence_clause(s, None, question="How did he describe the situation?", max_words=12) == s

@@ -17,8 +17,11 @@ from typing import Any
 from assistant.answering.nlp import content_keys, parse
 
 SUBJECTS = frozenset({"nsubj", "nsubjpass", "csubj", "csubjpass", "expl"})
-#: modifiers whose removal leaves the clause a clause (in order of preference: dropped first)
-DROPPABLE = ("advcl", "conj", "parataxis", "relcl", "acl", "appos", "npadvmod", "prep", "ccomp")
+#: modifiers whose removal leaves the clause a clause (in order of preference: dropped first); never a
+#: clausal complement ("communicating to Beijing that there will be consequences": that is the content)
+DROPPABLE = ("advcl", "conj", "parataxis", "relcl", "acl", "appos", "npadvmod", "prep")
+#: with no span to protect, only whole clauses go: a phrase ("in November") may be the answer itself
+CLAUSAL = frozenset({"advcl", "conj", "parataxis", "relcl", "acl", "appos"})
 #: clauses that report what someone said or thinks: their subject is kept with them ("…, officials said")
 REPORTED = frozenset({"ccomp", "parataxis"})
 EDGE_PUNCT = " ,;:—–-"
@@ -57,6 +60,8 @@ def evidence_clause(sentence: str, focus: tuple[int, int] | None, question: str 
     if len(sentence.split()) <= max_words:
         return sentence
     doc = parse(sentence)
+    if len(list(doc.sents)) > 1:
+        return sentence  # the reader extended it on purpose (a quotation finished, a "why" answered)
     qkeys = set(content_keys(parse(question))) if question else set()
     if focus is not None:
         toks = [t for t in doc if t.idx < focus[1] and t.idx + len(t.text) > focus[0]]
@@ -82,6 +87,8 @@ def evidence_clause(sentence: str, focus: tuple[int, int] | None, question: str 
             for c in p.children:
                 if c.i in path_ids or c.dep_ not in DROPPABLE or _attribution(c):
                     continue
+                if focus is None and c.dep_ not in CLAUSAL:
+                    continue
                 lo, hi = c.left_edge.i, c.right_edge.i + 1
                 if any(lo <= k < hi for k in keep) or lo < a or hi > b:
                     continue
@@ -89,7 +96,10 @@ def evidence_clause(sentence: str, focus: tuple[int, int] | None, question: str 
                 at_right = all(doc[k].is_punct or doc[k].dep_ == "cc" for k in range(hi, b))
                 if at_left or at_right:
                     related = len(set(content_keys(doc[lo:hi])) & qkeys)
-                    edge.append((DROPPABLE.index(c.dep_), related, -(hi - lo), lo, hi, at_left))
+                    order = DROPPABLE.index(c.dep_)
+                    # with a span, the kind of modifier decides; without one, its words' share in the question
+                    key = (order, related) if focus is not None else (related, order)
+                    edge.append((*key, -(hi - lo), lo, hi, at_left))
         if not edge:
             break
         edge.sort()
