@@ -367,3 +367,15 @@ def test_serve_warns_before_binding_another_address(tmp_path: Path) -> None:
     assert "warning" in result.stderr and "--auth" in result.stderr
     with_auth = subprocess.run([*cmd, "--auth", "u:p"], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert with_auth.returncode == 1 and "warning" not in with_auth.stderr
+
+
+def test_preview_quotes_reported_speech_once() -> None:
+    """A quote that opens with its own quotation mark is not wrapped in another (no ““…)."""
+    from ui import messages
+
+    said = {"n": 1, "source": "a.txt", "title": "T", "quote": "“Nothing has changed,” he said.", "start": 0, "end": 5}
+    plain = {**said, "n": 2, "quote": "The talks lasted seven hours."}
+    record = {"answer": "x [1] [2]", "citations": [said, plain]}
+    message = messages.answer_message(record, 3)
+    assert "““" not in message and "“Nothing has changed,” he said." in message
+    assert "“The talks lasted seven hours.”" in message

@@ -216,6 +216,13 @@ def test_stop_ends_the_answer_and_the_queue(visitor: Any) -> None:
     page.wait_for_selector("#na-chat .na-stopped")
     page.wait_for_function("() => document.querySelector('#na-stop')?.disabled")
     page.wait_for_function("() => !document.querySelector('#na-chat .na-thinking')")  # nothing left waiting
+    # a question sent while Stop was on its way is answered after it: wait until every question is accounted for
+    page.wait_for_function(
+        "([sel, n]) => document.querySelectorAll(sel).length"
+        " + document.querySelectorAll('#na-chat .na-stopped').length >= n",
+        arg=[DONE, len(questions)],
+        timeout=60_000,
+    )
     finished = page.locator(DONE).count()
     assert page.locator("#na-chat [data-testid='user']").count() == len(questions)
     assert finished + page.locator("#na-chat .na-stopped").count() == len(questions)

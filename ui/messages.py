@@ -40,13 +40,19 @@ def source_label(c: dict[str, Any]) -> str:
     return " — ".join(x for x in (title, _one_line(c.get("outlet") or "")) if x)
 
 
+def _quoted(text: str) -> str:
+    """A quote in quotation marks, unless it opens with its own (reported speech): never ““…."""
+    text = _one_line(text)
+    return text if text[:1] in "“\"‘'" else f"“{text}”"
+
+
 def _tip(c: dict[str, Any]) -> str:
     """The preview of one citation, shown on hover and on keyboard focus: title, outlet, date, quote."""
     about = " · ".join(x for x in (_one_line(c.get("outlet") or ""), _one_line(c.get("date") or "")) if x)
     parts = [f'<span class="na-tip-title">{md_text(_one_line(c.get("title") or c.get("source", "")))}</span>']
     if about:
         parts.append(f'<span class="na-tip-about">{md_text(about)}</span>')
-    parts.append(f'<span class="na-tip-quote">“{md_text(_one_line(c.get("quote", "")))}”</span>')
+    parts.append(f'<span class="na-tip-quote">{md_text(_quoted(c.get("quote", "")))}</span>')
     return f'<span class="na-tip" role="tooltip">{"".join(parts)}</span>'
 
 
@@ -140,7 +146,7 @@ def sources_block(record: dict[str, Any], turn: int | None = None) -> str:
             f'<div class="na-mcard"{ident} tabindex="-1"><span class="na-cite">[{int(c["n"])}]</span> '
             f'<span class="na-mcard-title">{html.escape(_one_line(c.get("title") or c["source"]))}</span>'
             + (f' <span class="na-mcard-about">{html.escape(about)}</span>' if about else "")
-            + f'<div class="na-mcard-quote">“{html.escape(_one_line(c.get("quote", "")))}”</div>'
+            + f'<div class="na-mcard-quote">{html.escape(_quoted(c.get("quote", "")))}</div>'
             f'<small class="na-src-file">{html.escape(c["source"])}, '
             f"characters {int(c['start'])}–{int(c['end'])}</small>"
             "</div>"
@@ -160,9 +166,7 @@ def copy_text(record: dict[str, Any]) -> str:
         for c in citations:
             about = ", ".join(x for x in (_one_line(c.get("outlet") or ""), _one_line(c.get("date") or "")) if x)
             title = _one_line(c.get("title") or c["source"])
-            lines.append(
-                f"[{int(c['n'])}] {title}" + (f" ({about})" if about else "") + f" — “{_one_line(c['quote'])}”"
-            )
+            lines.append(f"[{int(c['n'])}] {title}" + (f" ({about})" if about else "") + f" — {_quoted(c['quote'])}")
     return "\n".join(lines)
 
 
