@@ -50,3 +50,23 @@ def seeded_service(tmp_path_factory: pytest.TempPathFactory):
     svc = Service(make_settings(tmp))
     svc.ingest()
     return svc
+
+
+#: test modules that start no process, server, browser or store: spaCy, SQLite and pure functions only
+#: (`pytest -m "not slow"`, the inner loop); everything else is marked ``slow`` and runs in `.ci/run`
+FAST_MODULES = frozenset(
+    {
+        "test_clauses.py",
+        "test_condense.py",
+        "test_condense_llm.py",
+        "test_conversations.py",
+        "test_span_typing.py",
+        "test_yes_no.py",
+    }
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.name not in FAST_MODULES:
+            item.add_marker(pytest.mark.slow)

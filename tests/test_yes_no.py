@@ -17,7 +17,11 @@ from assistant.answering.yes_no import is_yes_no, verdict
         ("Has Arsenal signed Declan Rice?", "Arsenal signed Declan Rice from West Ham for a club-record fee.", "Yes"),
         ("Did Chelsea make a bid for Osimhen?", "Chelsea did not make a bid for Osimhen, the club said.", "No"),
         ("Was the Helios-2 launch delayed?", "The Helios-2 launch was not delayed despite the storm.", "No"),
-        ("Is Tomas Berg joining Northfield Rovers?", "Tomas Berg is not joining Northfield Rovers, his agent said.", "No"),
+        (
+            "Is Tomas Berg joining Northfield Rovers?",
+            "Tomas Berg is not joining Northfield Rovers, his agent said.",
+            "No",
+        ),
         # a denial reported is not a "No" to the claim, and a different verb is not the claim
         ("Did Chelsea make a bid for Osimhen?", "Chelsea have denied that they are in talks with Napoli.", None),
         ("Did Okonkwo lose the governorship?", "Maria Okonkwo won the governorship with 54 percent.", None),
@@ -45,6 +49,7 @@ def test_yes_no_questions_are_told_from_others(question: str, yes_no: bool) -> N
     assert is_yes_no(question) is yes_no
 
 
+@pytest.mark.slow
 def test_the_answer_leads_with_the_verdict_then_its_cited_evidence(tmp_path: Path) -> None:
     from assistant.service import Service
     from tests.conftest import make_settings
