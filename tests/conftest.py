@@ -60,6 +60,7 @@ FAST_MODULES = frozenset(
         "test_condense.py",
         "test_condense_llm.py",
         "test_conversations.py",
+        "test_describe.py",
         "test_span_typing.py",
         "test_yes_no.py",
     }

@@ -90,6 +90,9 @@ def choose(
     model = load_model()
     if model is None or not ranked:
         return None
+    described = _described(question, ranked)
+    if described is not None:
+        return described
     qs, pool, cands = span_candidates(question, ranked, nodes, embed)
     if qs.qclass in SENTENCE_ANSWERED or not cands:
         return DirectAnswer(None, 0, 0.0)
@@ -101,6 +104,19 @@ def choose(
     share /= share.sum()  # over every candidate: typing picks among them, it does not make one surer
     best = int(np.argmax(np.where(typed, share, -1.0)))
     return DirectAnswer(cands[best].text, pool[cands[best].sentence].rank, float(share[best]))
+
+
+def _described(question: str, ranked: list[Any]) -> DirectAnswer | None:
+    """For "Who is X?": the description the best sentences give X (``describe``), from the best one that has it."""
+    from assistant.answering.describe import asked_name, description
+
+    name = asked_name(question)
+    if name is None:
+        return None
+    for i, c in enumerate(ranked[:POOL]):
+        if found := description(name, c.text):
+            return DirectAnswer(found, i, 1.0)
+    return None
 
 
 #: the evidence after the direct answer is cut to the clauses around it, at most this many words
