@@ -32,10 +32,10 @@ from store.pipeline import (
     ChunkProgress,
     Progress,
     chunk_id,
-    embed_and_write,
     make_splitter,
 )
 from store.record import load_docstore, save_docstore
+from store.workers import embed_and_write
 
 __all__ = ["ChunkOffsets", "StoreLock", "chunk_id", "make_splitter", "store_lock"]
 

@@ -8,14 +8,15 @@ a fresh pool, so a crash loses no article and, with deterministic chunk ids, dup
 model each worker embeds with is a copy of the one passed in (same class, same fields), with its
 ``threads`` (if it has that field) set so that the workers share the cores rather than oversubscribe.
 Several ingesting processes or machines against one Chroma server share files through leases
-(``store.claims``).
+(``store.claims``). ``embed_and_write`` is the one entry of ingest: this pool, or the one-process
+threads of ``store.pipeline``, whose building blocks it imports (never the other way round).
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
@@ -25,7 +26,20 @@ from llama_index.core.schema import BaseNode
 
 from assistant.errors import AssistantError
 from assistant.settings import Settings
-from store.pipeline import Batch, Progress, Take, batches, chunk_documents, embed_nodes, make_splitter
+from store.pipeline import (
+    SAVE_EVERY_S,
+    Batch,
+    ChunkProgress,
+    Progress,
+    Take,
+    Writer,
+    batches,
+    chunk_documents,
+    embed_nodes,
+    make_splitter,
+    threaded_embed,
+    write_all,
+)
 
 #: A pool that breaks this many times (workers keep dying) ends the ingest; what was written stays.
 MAX_BREAKS = 3
@@ -112,3 +126,42 @@ def _next(source: Iterator[Batch], take: Take | None) -> Batch | None:
         if take is None or (batch := take(batch)):
             return batch
     return None
+
+
+def embed_and_write(
+    settings: Settings,
+    todo: Batch,
+    vector_store: Any,
+    embed_model: Any,
+    catalogue: Any,
+    docstore: Any,
+    entry: Callable[[Document, Any, int], Any],
+    replace: set[str],
+    workers: int,
+    sharing: Any,
+    progress: Progress | None,
+    chunk_progress: ChunkProgress | None = None,
+) -> int:
+    """Chunk, embed and write ``todo`` (in worker processes if ``workers`` > 1); returns the chunks written.
+
+    ``chunk_progress`` is heard on the one-process path only (worker processes report per batch of articles).
+    """
+    from store.record import save_docstore
+
+    writer = Writer(
+        vector_store,
+        catalogue,
+        docstore,
+        save=lambda: save_docstore(docstore, settings),
+        entry=entry,
+        replace=replace,
+        save_every_s=0.0 if settings.chroma_url else SAVE_EVERY_S,  # server: a flush writes only what changed
+        saved=sharing.written if sharing else None,
+    )
+    take = sharing.take if sharing else None
+    if workers > 1 and len(todo) > 1:
+        embedded = pool_embed(todo, settings, embed_model, workers, progress, take)
+    else:
+        embedded = threaded_embed(todo, settings, embed_model, progress, take, chunk_progress)
+    write_all(writer, embedded)
+    return writer.chunks
