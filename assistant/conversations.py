@@ -87,14 +87,27 @@ class ConversationStore:
     """Conversations in ``<store folder>/conversations.sqlite3``; every method is one short transaction."""
 
     def __init__(self, folder: Path) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
         self.path = folder / FILE_NAME
         self._lock = threading.Lock()  # one writer at a time within this process
-        with self._db() as db:
-            db.executescript(SCHEMA)
+        self._create()
+
+    def _create(self) -> None:
+        """The folder and the file with its tables (again, if the store folder was deleted meanwhile)."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(self.path, timeout=10)
+        try:
+            with self._lock, db:
+                db.executescript(SCHEMA)
+        finally:
+            db.close()
 
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
+        if not self.path.is_file():
+            # The store folder was deleted or moved under the running server: start an empty file so the chat
+            # goes on (a question is saved and then fails saying how to rebuild the store) instead of every
+            # event failing with "unable to open database file".
+            self._create()
         db = sqlite3.connect(self.path, timeout=10)
         db.execute("PRAGMA foreign_keys = ON")
         try:
@@ -184,6 +197,16 @@ class ConversationStore:
                 (cid, PENDING),
             ).fetchone()
         return Turn(row[0], row[1], row[2], None, json.loads(row[4] or "{}")) if row else None
+
+    def stamp(self, cid: str) -> tuple[int, int, int]:
+        """A cheap mark of the conversation's turns (how many, the last, how many pending): it changes
+        when a question is sent, answered or stopped, so a page redraws from the store only then."""
+        with self._db() as db:
+            row = db.execute(
+                "SELECT COUNT(*), COALESCE(MAX(id), 0), COALESCE(SUM(status = ?), 0) FROM turns WHERE conversation = ?",
+                (PENDING, cid),
+            ).fetchone()
+        return int(row[0]), int(row[1]), int(row[2])
 
     def finish(self, turn_id: int, status: str, record: dict[str, Any] | None) -> None:
         """Store a turn's outcome (only a pending turn changes: a stopped one stays stopped)."""

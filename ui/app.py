@@ -30,7 +30,7 @@ from ui import library_tab, render  # noqa: E402
 from ui.articles import default_examples, source_choices  # noqa: E402
 from ui.chat import Chat  # noqa: E402
 from ui.handlers import Handlers  # noqa: E402
-from ui.style import CLEAR_INPUT_JS, CSS, HEAD  # noqa: E402
+from ui.style import CSS, HEAD, SEND_JS  # noqa: E402
 
 #: Answers computed at once across all sessions (the rest wait in the queue).
 CONCURRENCY = 4
@@ -151,6 +151,8 @@ def build_app(service: Service, examples: list[str] | None = None) -> gr.Blocks:
                         stop = gr.Button(
                             "Stop", variant="stop", scale=1, min_width=64, interactive=False, elem_id="na-stop"
                         )
+                    # the questions taken from the box at the key press or click (ui.style.SEND_JS)
+                    outbox = gr.JSON(None, visible=False, elem_id="na-outbox")
                     with gr.Row(equal_height=True, elem_id="na-options"):
                         perspectives = gr.Checkbox(
                             label="Perspectives: for and against", value=False, elem_id="na-perspectives", scale=2
@@ -179,17 +181,16 @@ def build_app(service: Service, examples: list[str] | None = None) -> gr.Blocks:
         screen = [chatbot, sources, conv_list, stop, rename_box]
         drawn = [chatbot, sources, stop]
         listing = [status, source_filter, articles, to_remove, articles_tab]
-        workers = []
 
         def then_work(event: Any) -> None:
             # no concurrency cap here: a worker waiting for another page's answer must never hold up others
-            workers.append(event.then(h.work, [who], drawn, trigger_mode="multiple", concurrency_limit=None, **PRIVATE))
+            event.then(h.work, [who], drawn, trigger_mode="multiple", concurrency_limit=None, **PRIVATE)
 
         sent = {
             "fn": h.submit,
-            "inputs": [msg, who, perspectives, source_filter],
+            "inputs": [outbox, who, perspectives, source_filter],
             "outputs": [chatbot, who, conv_list, stop, rename_box],
-            "js": CLEAR_INPUT_JS,
+            "js": SEND_JS,
             "queue": False,
             "trigger_mode": "multiple",
         }
@@ -206,8 +207,10 @@ def build_app(service: Service, examples: list[str] | None = None) -> gr.Blocks:
         )
         then_work(demo.load(h.load, [who], [who, *screen], queue=False, **PRIVATE))
         then_work(conv_list.input(h.switch, [conv_list, who], [who, *screen], queue=False, **PRIVATE))
-        # questions sent while Stop was on its way are answered, and the page is drawn from the store again
-        stop.click(h.stop, [who], [chatbot, stop], cancels=workers, queue=False, **PRIVATE).then(
+        # Stop marks the waiting questions stopped and frees the one being answered: its worker sees that at
+        # its next step and ends, drawing the page from the store. No Gradio cancel: a cancelled worker is
+        # dropped mid-answer, still holding its question. Questions sent while Stop was on its way are answered.
+        stop.click(h.stop, [who], [chatbot, stop], queue=False, **PRIVATE).then(
             h.work, [who], drawn, trigger_mode="multiple", concurrency_limit=None, **PRIVATE
         )
         chatbot.select(h.select, [who], [sources], queue=False, **PRIVATE)

@@ -55,6 +55,13 @@ class Live:
         with self._lock:
             return self._now.get(cid)
 
+    def stop(self, store: ConversationStore, cid: str) -> None:
+        """Mark the conversation's waiting questions stopped and forget the one being answered, in one
+        step with ``claim``: a worker cannot claim a question between the two and answer it after Stop."""
+        with self._lock:
+            store.stop_pending(cid)
+            self._now.pop(cid, None)
+
     def release(self, cid: str, turn: int) -> None:
         """Forget ``turn`` (answered, failed or stopped), unless a newer worker holds the conversation."""
         with self._lock:
@@ -124,16 +131,22 @@ class Chat:
         return [(title, cid) for cid, title in self.store.list(who["owner"])]
 
     # -- questions --------------------------------------------------------------------------------
-    def submit(self, question: str, who: dict[str, Any], perspectives: bool, sources: list[str] | None) -> Any:
-        """Save a sent question as pending; returns the conversation drawn with it (the worker answers it)."""
+    def submit(
+        self, questions: str | list[str] | None, who: dict[str, Any], perspectives: bool, sources: list[str] | None
+    ) -> Any:
+        """Save sent questions (one, or several the page took from the box since its last send) as
+        pending, in order; returns the conversation drawn with them (the worker answers them)."""
         who = who_of(who)
-        question = (question or "").strip()
-        if not question:
+        if isinstance(questions, str) or questions is None:
+            questions = [questions or ""]
+        texts = [q.strip() for q in questions if isinstance(q, str) and q.strip()]
+        if not texts:
             return None, who
         options = {"perspectives": bool(perspectives), "sources": list(sources or [])}
-        if self.store.add_question(who["owner"], who["current"], question, options) is None:
-            who["current"] = new_id()  # a conversation of another browser: start a new one
-            self.store.add_question(who["owner"], who["current"], question, options)
+        for question in texts:
+            if self.store.add_question(who["owner"], who["current"], question, options) is None:
+                who["current"] = new_id()  # a conversation of another browser: start a new one
+                self.store.add_question(who["owner"], who["current"], question, options)
         return self.conversation(who), who
 
     def _answers(self, conv: Conversation, turn: Turn) -> Iterator[tuple[str, Any]]:
@@ -174,12 +187,15 @@ class Chat:
                 if conv is None:
                     return
                 yield conv, None
+                shown, seen = conv, self.store.stamp(cid)
                 for partial, record in self._answers(conv, turn):
                     if record is None:
                         if (now := self.live.get(cid)) is None or now.turn != turn.id:
                             return  # stopped
                         now.partial = partial
-                        yield conv, None
+                        if (stamp := self.store.stamp(cid)) != seen:  # a question sent meanwhile stays drawn
+                            shown, seen = self.store.get(owner, cid) or shown, stamp
+                        yield shown, None
                         continue
                     self.store.finish(turn.id, DONE, record.to_dict())
             except Exception as exc:  # the question fails, the conversation goes on
@@ -191,10 +207,7 @@ class Chat:
 
     def stop(self, owner: str, cid: str) -> Conversation | None:
         """Stop answering: the question being answered and those waiting are marked stopped."""
-        now = self.live.get(cid)
-        self.store.stop_pending(cid)
-        if now is not None:
-            self.live.release(cid, now.turn)
+        self.live.stop(self.store, cid)
         return self.store.get(owner, cid)
 
     def pending(self, conv: Conversation | None) -> bool:

@@ -117,14 +117,15 @@ class Handlers:
     # -- questions --------------------------------------------------------------------------------
     def submit(
         self,
-        question: str,
+        questions: list[str] | str | None,
         who: dict[str, Any] | None,
         perspectives: bool,
         sources: list[str] | None,
         request: gr.Request,
     ) -> tuple[Any, ...]:
-        """Save the question (the page already emptied the box); the worker event that follows answers it."""
-        conv, who = self.chat.submit(question, self.who(who, request), perspectives, sources)
+        """Save the questions the page took from the box (``ui.style.SEND_JS``); the worker event that
+        follows answers them."""
+        conv, who = self.chat.submit(questions, self.who(who, request), perspectives, sources)
         self._view(request, who)
         if conv is None:
             return gr.skip(), who, gr.skip(), gr.skip(), gr.skip()
@@ -140,7 +141,7 @@ class Handlers:
     ) -> tuple[Any, ...]:
         value = evt.value
         question = value.get("text", "") if isinstance(value, dict) else str(value or "")
-        return self.submit(question, who, perspectives, sources, request)
+        return self.submit([question], who, perspectives, sources, request)
 
     def work(self, who: dict[str, Any] | None, request: gr.Request) -> Iterator[tuple[Any, ...]]:
         """Answer the conversation's waiting questions, drawing them while this page shows that conversation."""

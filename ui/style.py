@@ -225,8 +225,26 @@ HEAD = r"""
     setTimeout(() => { button.textContent = "Copy"; }, 1500);
   }
 
+  // Input never lost: a question leaves the box the instant it is sent (Enter or Ask) into naOutbox,
+  // which the send event empties (SEND_JS); keys pressed after the send go into an empty box that no
+  // reply of the server ever writes.
+  const outbox = (window.naOutbox = window.naOutbox || []);
+  function takeQuestion() {
+    const box = document.querySelector("#na-input textarea");
+    if (!box || !box.value.trim()) return;
+    outbox.push(box.value);
+    box.value = "";
+    box.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+  document.addEventListener("keydown", (event) => {
+    const target = event.target instanceof Element ? event.target : null;
+    if (event.key !== "Enter" || event.shiftKey || event.isComposing || !target?.matches("#na-input textarea")) return;
+    takeQuestion();
+  }, true);
+
   document.addEventListener("click", (event) => {
     const target = event.target instanceof Element ? event.target : null;
+    if (target && target.closest("#na-ask")) { takeQuestion(); return; }
     const link = target && target.closest("a.na-cite");
     if (link) {
       const m = /#na-src-(\d+)-(\d+)$/.exec(link.getAttribute("href") || "");
@@ -240,17 +258,14 @@ HEAD = r"""
 </script>
 """
 
-#: Runs in the page when a question is sent: takes the question out of the box at once, keeping any key
-#: pressed since, so nothing typed after the send is ever overwritten by the server's reply (the
-#: question travels as the event's input).
-CLEAR_INPUT_JS = """
-(question, who, perspectives, sources) => {
-  const box = document.querySelector("#na-input textarea");
-  if (box && (question || "").trim()) {
-    // only the question sent leaves the box: keys pressed since the send stay
-    box.value = box.value.startsWith(question) ? box.value.slice(question.length) : box.value;
-    box.dispatchEvent(new Event("input", { bubbles: true }));
-  }
-  return [question, who, perspectives, sources];
+#: Runs in the page when a question is sent (Enter, Ask): hands the server every question taken from the
+#: box since the last send (``naOutbox``, filled by the page script at the key press or click itself).
+#: Gradio reads the box a moment after the key press, when a question typed fast after it may already be
+#: there (or the emptied box): the first question was then never sent, or sent twice. Taken at the key
+#: press, each question leaves the box exactly once and reaches the server exactly once.
+SEND_JS = """
+(outbox, who, perspectives, sources) => {
+  const queued = window.naOutbox || [];
+  return [queued.splice(0, queued.length), who, perspectives, sources];
 }
 """
