@@ -134,22 +134,33 @@ def service_for(store: Path, corpus: Path, **overrides: Any) -> Any:
     return Service(load_settings(store_dir=store, corpus_dir=corpus, **{"max_file_mb": TABLE_MAX_FILE_MB, **overrides}))
 
 
-def page_event(url: str, name: str) -> tuple[int, list[Any]]:
-    """A page event by its function name (``respond``, ``reingest``): its index and its inputs' default values."""
+def page_event(url: str, elem_id: str, trigger: str) -> tuple[int, list[Any]]:
+    """The page event that ``trigger`` of the component ``elem_id`` starts, as the browser finds it (the
+    question box's ``submit``, the drop zone's ``upload``): its index and its inputs' default values."""
     config = httpx.get(url + "config", timeout=30).json()
     defaults = {c["id"]: c.get("props", {}).get("value") for c in config["components"]}
-    dep = next(d for d in config["dependencies"] if d.get("api_name") == name)
+    component = next(c["id"] for c in config["components"] if c.get("props", {}).get("elem_id") == elem_id)
+    dep = next(d for d in config["dependencies"] if [component, trigger] in d["targets"])
     return int(dep["id"]), [defaults.get(i) for i in dep["inputs"]]
 
 
-def queue_call(url: str, name: str, first: list[Any], timeout: float = 120) -> dict[str, Any]:
+def then_event(url: str, index: int) -> int:
+    """The event the page runs when event ``index`` is done (its ``.then``)."""
+    config = httpx.get(url + "config", timeout=30).json()
+    return int(next(d["id"] for d in config["dependencies"] if d.get("trigger_after") == index))
+
+
+def queue_call(
+    url: str, event: tuple[int, list[Any]], first: list[Any], timeout: float = 120, session: str | None = None
+) -> dict[str, Any]:
     """Call an event of the page the way the browser does (queue join + event stream); the final message.
 
-    ``first`` are the values of its first inputs; any further inputs keep the page's defaults.
+    ``event`` is ``page_event``'s answer; ``first`` are the values of its first inputs, any further
+    inputs keep the page's defaults.
     """
-    index, defaults = page_event(url, name)
+    index, defaults = event
     data = [*first, *defaults[len(first) :]]
-    session = uuid.uuid4().hex
+    session = session or uuid.uuid4().hex
     join = httpx.post(
         url + "gradio_api/queue/join",
         json={"data": data, "fn_index": index, "session_hash": session, "event_data": None, "trigger_id": None},
@@ -163,6 +174,30 @@ def queue_call(url: str, name: str, first: list[Any], timeout: float = 120) -> d
                 if message.get("msg") == "process_completed":
                     return message
     raise AssertionError("the event stream ended without a result")
+
+
+def chat_call(url: str, question: str, timeout: float = 120) -> dict[str, Any]:
+    """Send a question from the page's box as the browser does: the send event (not queued) saves it,
+    the worker event after it answers; the worker's final message (its first output is the chat)."""
+    index, defaults = page_event(url, "na-input", "submit")
+    session = uuid.uuid4().hex
+    sent = httpx.post(
+        url + "gradio_api/run/predict",
+        json={
+            "data": [[question], *defaults[1:]],  # the questions taken from the box (ui.style.SEND_JS)
+            "fn_index": index,
+            "session_hash": session,
+            "event_data": None,
+            "trigger_id": None,
+        },
+        timeout=30,
+    )
+    assert sent.status_code == 200, sent.text  # the question is saved even when the store is gone
+    who = sent.json()["data"][1]  # the browser's saved state, as the page keeps it
+    worker = then_event(url, index)
+    config = httpx.get(url + "config", timeout=30).json()
+    inputs = next(d["inputs"] for d in config["dependencies"] if d["id"] == worker)
+    return queue_call(url, (worker, [None] * len(inputs)), [who], timeout=timeout, session=session)
 
 
 def seed_sentences() -> list[str]:
@@ -657,16 +692,22 @@ def test_store_deleted_or_damaged_while_serving_is_a_clear_error_and_rebuild_bri
         with pytest.raises(AppError, match=r"deleted or moved.*ingest --rebuild"):
             web.predict(question=question, api_name="/ask")
         assert time.perf_counter() - t0 < 30  # an answer, not a hang
-        chat = queue_call(url, "respond", [question, [], None])  # the chat box, as the page sends it
+        t0 = time.perf_counter()
+        chat = chat_call(url, question)  # the chat box, as the page sends it
         assert chat["success"], chat
-        last = json.dumps(chat["output"]["data"][1][-1], ensure_ascii=False).replace("\\", "")  # no Markdown escapes
-        assert "Could not answer" in last and "ingest --rebuild" in last and "Traceback" not in last
-        assert not store.exists() or not (store / "chroma" / "chroma.sqlite3").exists()  # asking created nothing
+        last = json.dumps(chat["output"]["data"][0][-1], ensure_ascii=False).replace("\\", "")  # no Markdown escapes
+        assert "Could not answer" in last and "deleted or moved" in last and "ingest --rebuild" in last, last
+        assert "Traceback" not in last
+        assert time.perf_counter() - t0 < 30  # an answer in the chat, not a hang
+        assert not store.exists() or not (store / "chroma" / "chroma.sqlite3").exists()  # asking created no store
 
         rebuilt = run_cli("ingest", "--rebuild", str(corpus), "--store", str(store))
         assert rebuilt.returncode == 0 and "2 added" in one_line(rebuilt.stderr), rebuilt.stderr
         record = web.predict(question=question, api_name="/ask")  # the same server, no restart
         assert keyword in record["answer"].lower() and quote_problems(record, corpus) == []
+        chat = chat_call(url, question)  # the chat answers again too
+        last = json.dumps(chat["output"]["data"][0][-1], ensure_ascii=False).lower()
+        assert chat["success"] and keyword in last and "could not answer" not in last, last
 
         with open(store / "chroma" / "chroma.sqlite3", "r+b") as db:  # damaged in place
             db.write(random.Random(1).randbytes(8192))
@@ -675,6 +716,10 @@ def test_store_deleted_or_damaged_while_serving_is_a_clear_error_and_rebuild_bri
         with pytest.raises(AppError, match=r"store cannot be read.*ingest --rebuild"):
             web.predict(question=question, api_name="/ask")
         assert time.perf_counter() - t0 < 30
+        chat = chat_call(url, question)
+        last = json.dumps(chat["output"]["data"][0][-1], ensure_ascii=False).replace("\\", "")
+        assert chat["success"] and "Could not answer" in last and "ingest --rebuild" in last, last
+        assert "Traceback" not in last and time.perf_counter() - t0 < 60
         plain = run_cli("ingest", str(corpus), "--store", str(store))  # what a user tries first
         assert plain.returncode == 1 and "Traceback" not in plain.stderr
         assert "ingest --rebuild" in one_line(plain.stderr) and plain.stderr.count("error:") == 1  # one message
@@ -847,9 +892,13 @@ def test_no_file_outside_the_corpus_can_be_read(server: Any, table: SimpleNamesp
         assert "root:" not in response.text and "SECRET-TOKEN" not in response.text
     # the upload-and-reingest event refuses a server path that was not uploaded
     before = sorted(p.name for p in server.corpus.iterdir())
-    reply = queue_call(server.url, "reingest", [[{"path": str(secret), "meta": {"_type": "gradio.FileData"}}]])
-    assert not reply["success"]
+    drop = page_event(server.url, "na-upload", "upload")  # files dropped on the drop zone are ingested at once
+    reply = queue_call(server.url, drop, [[{"path": str(secret), "meta": {"_type": "gradio.FileData"}}]])
+    assert not reply["success"] and "SECRET-TOKEN" not in json.dumps(reply)
     assert sorted(p.name for p in server.corpus.iterdir()) == before
+    uploads = server.service.settings.upload_dir
+    assert not uploads.exists() or "secret.txt" not in {p.name for p in uploads.iterdir()}
+    assert "secret.txt" not in {e.name for e in server.service.sources()}
 
 
 def test_uploads_are_limited_in_type_and_size(server: Any) -> None:
@@ -868,7 +917,8 @@ def test_uploads_are_limited_in_type_and_size(server: Any) -> None:
 
     before = sorted(p.name for p in server.corpus.iterdir())
     page = upload("evil.html", b"<script>alert(1)</script>")
-    refused = queue_call(server.url, "reingest", [[page]])
+    drop = page_event(server.url, "na-upload", "upload")  # files dropped on the drop zone are ingested at once
+    refused = queue_call(server.url, drop, [[page]])
     assert not refused["success"] and "Invalid file type" in json.dumps(refused)
     assert sorted(p.name for p in server.corpus.iterdir()) == before
 
@@ -877,10 +927,11 @@ def test_uploads_are_limited_in_type_and_size(server: Any) -> None:
         upload("binary.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"),
         upload("utf16.md", "Some text".encode("utf-16")),
     ]
-    reply = queue_call(server.url, "reingest", [files])
+    reply = queue_call(server.url, drop, [files])
     assert reply["success"], reply
-    message = one_line(str(reply["output"]["data"][1]).replace("\\", ""))  # without Markdown escapes
-    assert "Added `escape.txt`" in message and "binary" in message and "UTF-16" in message, message
+    message = one_line(str(reply["output"]["data"][1]))  # one result line per file
+    assert "<b>escape.txt</b>: added as escape.txt" in message and message.count("na-up-added") == 1, message
+    assert "<b>binary.txt</b>: binary file" in message and "<b>utf16.md</b>: UTF-16 text" in message, message
     assert sorted(p.name for p in server.corpus.iterdir()) == before  # the corpus folder is not written to
     uploads = server.service.settings.upload_dir
     assert sorted(p.name for p in uploads.iterdir()) == ["escape.txt"]  # in the store's folder, a plain name
