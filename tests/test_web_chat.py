@@ -194,6 +194,24 @@ def test_fast_double_send_keeps_both_and_the_draft(visitor: Any) -> None:
     assert box.input_value() == "a draft being typed"  # streaming never touched the box
 
 
+def test_questions_sent_fast_on_a_slow_page_are_kept_whole_and_in_order(visitor: Any) -> None:
+    """Questions typed and sent while the page is slow to react (CPU throttled like a cheap phone): each is
+    sent once, in order, and the box is left empty (the page once read the box late and sent the next
+    question, or the emptied box, in place of the first)."""
+    page = visitor
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Emulation.setCPUThrottlingRate", {"rate": 8})
+    box = page.locator("#na-input textarea")
+    questions = ["Who is Einar Tangen?", "Who did Jake Sullivan meet in Rome?", "What about China?"]
+    for question in questions:
+        box.fill(question)
+        box.press("Enter")
+    cdp.send("Emulation.setCPUThrottlingRate", {"rate": 1})
+    settled(page, len(questions))
+    assert [u.strip() for u in page.locator("#na-chat [data-testid='user']").all_inner_texts()] == questions
+    assert box.input_value() == ""
+
+
 #: Each bot message: "done" (answer or refusal), "stopped", "waiting" (queued, searching or streaming).
 TURN_STATES = """() => [...document.querySelectorAll("#na-chat [data-testid='bot']")].map((m) =>
   m.querySelector(".na-sources, .na-refused") ? "done" : m.querySelector(".na-stopped") ? "stopped" : "waiting")"""
@@ -201,13 +219,18 @@ TURN_STATES = """() => [...document.querySelectorAll("#na-chat [data-testid='bot
 
 def settled(page: Any, n: int, timeout: float = 90_000) -> list[str]:
     """Wait until the chat shows ``n`` questions, each answered or stopped, with nothing waiting; their states."""
-    page.wait_for_function(
-        f"""(n) => {{ const s = ({TURN_STATES})();
-        return document.querySelectorAll("#na-chat [data-testid='user']").length === n
-          && s.length === n && s.every((x) => x !== "waiting"); }}""",
-        arg=n,
-        timeout=timeout,
-    )
+    try:
+        page.wait_for_function(
+            f"""(n) => {{ const s = ({TURN_STATES})();
+            return document.querySelectorAll("#na-chat [data-testid='user']").length === n
+              && s.length === n && s.every((x) => x !== "waiting"); }}""",
+            arg=n,
+            timeout=timeout,
+        )
+    except Exception:
+        users = page.locator("#na-chat [data-testid='user']").all_inner_texts()
+        states = page.evaluate(TURN_STATES)
+        raise AssertionError(f"expected {n} questions answered or stopped: asked {users}, {states}") from None
     return page.evaluate(TURN_STATES)
 
 

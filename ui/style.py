@@ -236,9 +236,10 @@ HEAD = r"""
     box.value = "";
     box.dispatchEvent(new Event("input", { bubbles: true }));
   }
-  document.addEventListener("keydown", (event) => {
+  // the key press Gradio's box sends on (keypress, Enter without Shift), before the box sees it
+  document.addEventListener("keypress", (event) => {
     const target = event.target instanceof Element ? event.target : null;
-    if (event.key !== "Enter" || event.shiftKey || event.isComposing || !target?.matches("#na-input textarea")) return;
+    if (event.key !== "Enter" || event.shiftKey || !target?.matches("#na-input textarea")) return;
     takeQuestion();
   }, true);
 
