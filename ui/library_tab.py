@@ -93,7 +93,9 @@ def ingest_files(service: Service, files: list[str], progress: Callable[..., Any
         if report is not None:
             for added in report.added + report.changed:
                 chunks = next((e.chunks for e in service.sources() if e.name == added), None)
-                what = f"added as {added}" + (f", {chunks} passages embedded" if chunks is not None else "")
+                what = f"added as {added}"
+                if chunks is not None:
+                    what += f", {chunks} passage{'s' * (chunks != 1)} embedded"
                 lines.append(_result_line(name, "added", f"{what} ({report.seconds:.1f} s)"))
             for problem in report.problems:
                 lines.append(_result_line(name, "problem", f"skipped: {problem}"))
