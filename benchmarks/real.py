@@ -7,7 +7,11 @@ is timed on real text and also answers the dev questions with N unrelated articl
 that matter: the quality-at-scale figure is the drop from size 0 (the dev set alone).
 
 The files are copied into the benchmark's work folder (the re-ingest step edits and moves files;
-the shared originals are never touched) and are never written into the repository.
+the shared originals are never touched) and are never written into the repository. They are copied
+side by side into one flat folder: the store names an article by its path relative to the folder
+ingested, so ``dev/rt23_0001.txt`` in a subfolder would never match the questions'
+``expected_sources`` (``rt23_0001.txt``) and every hit rate, MRR and citation precision would read 0.
+``dev_quality`` checks the names against the store before asking anything.
 """
 
 from __future__ import annotations
@@ -43,19 +47,38 @@ def devset_files(devset: Path = DEVSET) -> list[Path]:
 
 
 def build_corpus(folder: Path, distractors: int, news: Path = NEWS, devset: Path = DEVSET) -> int:
-    """``folder/dev/`` the dev articles, ``folder/news/`` the first ``distractors`` scale articles."""
+    """The dev articles and the first ``distractors`` scale articles, side by side in ``folder``.
+
+    Flat, so the store's names are the files' own names, the ones the dev questions expect."""
     pool = news_files(news) if distractors else []
     if distractors > len(pool):
         raise MissingCorpus(f"{distractors:,} distractors asked, {len(pool):,} articles under {news}")
+    files = [*devset_files(devset), *pool[:distractors]]
+    names = [p.name for p in files]
+    if len(set(names)) != len(names):
+        twice = sorted({n for n in names if names.count(n) > 1})
+        raise MissingCorpus(f"dev set and distractors share file names: {', '.join(twice[:5])}")
     shutil.rmtree(folder, ignore_errors=True)
-    count = 0
-    for sub, files in (("dev", devset_files(devset)), ("news", pool[:distractors])):
-        target = folder / sub
-        target.mkdir(parents=True, exist_ok=True)
-        for path in files:
-            shutil.copyfile(path, target / path.name)
-            count += 1
-    return count
+    folder.mkdir(parents=True)
+    for path in files:
+        shutil.copyfile(path, folder / path.name)
+    return len(files)
+
+
+class NamesMismatch(RuntimeError):
+    """The dev questions expect files the store does not hold under those names (scores would read 0)."""
+
+
+def check_expected_sources(questions: list[Any], held: set[str]) -> None:
+    """Every file a dev question expects is an article the store holds, by the same name."""
+    expected = {s for q in questions for s in q.expected_sources}
+    missing = sorted(expected - held)
+    if missing:
+        some = sorted(held)[:3]
+        raise NamesMismatch(
+            f"{len(missing)} of {len(expected)} expected source(s) are not in the store by that name "
+            f"(e.g. {missing[:3]}; the store holds e.g. {some}): hit rate and MRR would read 0"
+        )
 
 
 def dev_quality(svc: Any, questions_file: Path, out: Path) -> dict[str, Any]:
@@ -64,6 +87,7 @@ def dev_quality(svc: Any, questions_file: Path, out: Path) -> dict[str, Any]:
     from assistant.evaluation.runner import Configuration, run_configuration
 
     questions, _ = load_questions(questions_file)
+    check_expected_sources(questions, {e.name for e in svc.sources()})
     result = run_configuration(svc, Configuration(label="default"), questions, out)
     keys = (
         "answer_accuracy",

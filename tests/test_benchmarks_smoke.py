@@ -134,8 +134,10 @@ def test_real_corpus_is_the_dev_set_plus_the_first_n_distractors_copied(tmp_path
     (dev / "questions.jsonl").write_text("{}\n", encoding="utf-8")
     n = build_corpus(tmp_path / "c", 4, news, dev)
     got = sorted(p.relative_to(tmp_path / "c").as_posix() for p in (tmp_path / "c").rglob("*.txt"))
-    assert n == 5 and got == ["dev/d1.txt", "news/s_0.txt", "news/s_1.txt", "news/s_2.txt", "news/s_3.txt"]
-    (tmp_path / "c" / "news" / "s_0.txt").write_text("edited", encoding="utf-8")  # a copy: the original is safe
+    # flat: the store names an article by its path under the folder ingested, and the dev questions
+    # expect the bare file names (a dev/ subfolder made every hit rate read 0.00)
+    assert n == 5 and got == ["d1.txt", "s_0.txt", "s_1.txt", "s_2.txt", "s_3.txt"]
+    (tmp_path / "c" / "s_0.txt").write_text("edited", encoding="utf-8")  # a copy: the original is safe
     assert (news / "slice-01" / "s_0.txt").read_text(encoding="utf-8").startswith("Story 0")
     with pytest.raises(MissingCorpus):
         build_corpus(tmp_path / "d", 9, news, dev)
@@ -151,3 +153,42 @@ def test_quality_table_shows_the_change_from_the_dev_set_alone() -> None:
         ]
     )
     assert rows[0][-1] == "–" and rows[1][-1] == "-0.02"
+
+
+def test_dev_quality_with_distractors_scores_the_expected_files(tmp_path: Path) -> None:
+    """End to end as ``python -m benchmarks`` does it: corpus built, ingested, dev questions scored.
+
+    The seeds stand in for the dev set (``eval/questions.jsonl`` names them), two small unrelated
+    articles for the distractors. Before the fix the store named the articles ``dev/...``: hit rate,
+    MRR and citation precision read 0.00 while the answers were right."""
+    from assistant.service import Service
+    from assistant.settings import load_settings
+    from benchmarks.common import QUESTIONS
+    from benchmarks.real import NamesMismatch, build_corpus, check_expected_sources, dev_quality
+
+    dev, news = tmp_path / "devset", tmp_path / "news"
+    (dev / "corpus").mkdir(parents=True)
+    for f in SEEDS.iterdir():
+        (dev / "corpus" / f.name).write_bytes(f.read_bytes())
+    lines = [json.loads(line) for line in QUESTIONS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    picked = [q for q in lines if not q.get("history")][:8]
+    (dev / "questions.jsonl").write_text("".join(json.dumps(q) + "\n" for q in picked), encoding="utf-8")
+    (news / "slice-01").mkdir(parents=True)
+    for i, topic in enumerate(("A county fair opened with a pie contest", "Rain delayed the harbour regatta")):
+        text = f"{topic}\nPublished: 2024-05-0{i + 1}\n\n{topic} on Saturday, organisers said. " * 3
+        (news / "slice-01" / f"s24_0000{i}.txt").write_text(text, encoding="utf-8")
+    corpus = tmp_path / "corpus"
+    assert build_corpus(corpus, 2, news, dev) == 7
+
+    svc = Service(load_settings(store_dir=tmp_path / "store", corpus_dir=corpus))
+    svc.ingest(corpus)
+    metrics = dev_quality(svc, dev / "questions.jsonl", tmp_path / "eval.jsonl")
+    assert metrics["questions"] == len(picked)
+    assert metrics["hit_rate"] >= 0.9, metrics
+    assert metrics["mrr"] > 0.5 and metrics["citation_precision"] > 0.8, metrics
+
+    from assistant.evaluation.questions import load_questions
+
+    questions, _ = load_questions(dev / "questions.jsonl")
+    with pytest.raises(NamesMismatch, match="not in the store"):
+        check_expected_sources(questions, {f"dev/{e.name}" for e in svc.sources()})
