@@ -2,16 +2,15 @@
 
 The CLI and the web page catch ``AssistantError`` at their edges and show its message on one line,
 so a user never sees a traceback for something the product anticipated (a missing folder, an empty
-store, an unreachable server, a bad setting).
+store, an unreachable server, a bad setting). The base class lives in ``store.errors`` (the bottom
+layer, so the store raises it without importing ``assistant``); it is re-exported here.
 """
 
 from __future__ import annotations
 
+from store.errors import AssistantError
 
-class AssistantError(RuntimeError):
-    """Base of every error the product expects; ``exit_code`` is what the CLI exits with."""
-
-    exit_code = 1
+__all__ = ["AssistantError", "UsageError"]
 
 
 class UsageError(AssistantError):

@@ -10,8 +10,8 @@ import threading
 from typing import Any
 from urllib.parse import urlparse
 
-from assistant.errors import AssistantError
-from assistant.settings import Settings
+from store.config import StoreSettings
+from store.errors import AssistantError
 
 
 class StoreError(AssistantError):
@@ -23,7 +23,7 @@ _HTTP_CLIENTS: dict[tuple[str, str | None], Any] = {}
 _HTTP_LOCK = threading.Lock()
 
 
-def open_client(settings: Settings) -> Any:
+def open_client(settings: StoreSettings) -> Any:
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
@@ -57,7 +57,7 @@ def open_kv_collection(client: Any, name: str) -> Any:
     return client.get_or_create_collection(name=kv_collection_name(name), embedding_function=None)
 
 
-def _http_client(settings: Settings, chroma_settings: Any) -> Any:
+def _http_client(settings: StoreSettings, chroma_settings: Any) -> Any:
     """A checked client for the Chroma server; the auth token goes in an ``Authorization: Bearer`` header."""
     import chromadb
 
@@ -86,7 +86,7 @@ def _http_client(settings: Settings, chroma_settings: Any) -> Any:
         return client
 
 
-def server_error(settings: Settings, exc: BaseException) -> StoreError:
+def server_error(settings: StoreSettings, exc: BaseException) -> StoreError:
     """A ``StoreError`` naming the server, for a request that failed after the store was opened."""
     return StoreError(f"the Chroma server at {settings.chroma_url} failed: {_short(exc)}")
 

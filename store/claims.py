@@ -15,7 +15,10 @@ import socket
 import threading
 import time
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from store.config import StoreSettings
 
 LEASE_S = 60.0
 SETTLE_S = 0.2
@@ -97,7 +100,7 @@ class Claims:
                 self._write(held)
 
 
-def sharing_for(settings: Any, catalogue: Any) -> Sharing | None:
+def sharing_for(settings: StoreSettings, catalogue: Any) -> Sharing | None:
     """Server mode: claims on files, shared with every ingest against the same server; embedded: None
     (the store lock makes that ingest the only writer)."""
     if not settings.chroma_url:

@@ -21,11 +21,11 @@ from typing import Any
 
 from llama_index.core import Document
 
-from assistant.errors import AssistantError
-from assistant.settings import Settings
 from store.catalogue import ArticleEntry, Catalogue
 from store.claims import sharing_for
+from store.config import StoreSettings
 from store.documents import FileProblem, read_article, read_folder
+from store.errors import AssistantError
 from store.lock import StoreLock, store_lock
 from store.pipeline import (
     ChunkOffsets,
@@ -68,7 +68,7 @@ class IngestReport:
         return bool(self.added or self.changed or self.unchanged or self.removed or self.shared)
 
 
-def chunking_of(settings: Settings, embed_model: Any) -> dict[str, Any]:
+def chunking_of(settings: StoreSettings, embed_model: Any) -> dict[str, Any]:
     """The settings that shape the stored chunks; recorded in the store, checked at every ingest."""
     return {
         "chunk_size": settings.chunk_size,
@@ -129,7 +129,7 @@ def _entry(doc: Document, origin: Path, chunks: int) -> ArticleEntry:
 
 
 def remove_articles(
-    settings: Settings, names: list[str], vector_store: Any, catalogue: Catalogue, locked: bool = False
+    settings: StoreSettings, names: list[str], vector_store: Any, catalogue: Catalogue, locked: bool = False
 ) -> list[str]:
     """Drop articles (chunks, hash record, catalogue entry); returns those that were in the store."""
     if not locked:
@@ -158,7 +158,7 @@ def _prunable(paths: list[Path], present: set[str], catalogue: Catalogue) -> lis
 
 
 def run_ingest(
-    settings: Settings,
+    settings: StoreSettings,
     paths: list[Path],
     vector_store: Any,
     embed_model: Any,

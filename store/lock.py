@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from assistant.settings import Settings
+from store.config import StoreSettings
 
 
 class StoreLock:
@@ -36,7 +36,7 @@ class StoreLock:
 
 
 @contextmanager
-def store_lock(settings: Settings, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+def store_lock(settings: StoreSettings, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
     lock = StoreLock(settings.store_dir / "ingest.lock")
     lock.acquire(on_wait)
     try:

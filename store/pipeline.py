@@ -24,7 +24,7 @@ from llama_index.core import Document
 from llama_index.core.node_parser import SentenceSplitter
 from llama_index.core.schema import BaseNode, MetadataMode, TransformComponent
 
-from assistant.settings import Settings
+from store.config import StoreSettings
 
 #: Articles per batch: small enough that the first chunking and the last write overlap little.
 BATCH_DOCS = 16
@@ -47,7 +47,7 @@ def chunk_id(index: int, doc: BaseNode) -> str:
     return f"{doc.id_}#{doc.hash[:12]}#{index}"
 
 
-def make_splitter(settings: Settings) -> SentenceSplitter:
+def make_splitter(settings: StoreSettings) -> SentenceSplitter:
     import tiktoken
 
     enc = tiktoken.get_encoding("cl100k_base")
@@ -180,7 +180,7 @@ class Writer:
 
 def threaded_embed(
     todo: Batch,
-    settings: Settings,
+    settings: StoreSettings,
     embed_model: Any,
     progress: Progress | None,
     take: Take | None = None,

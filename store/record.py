@@ -13,15 +13,15 @@ from typing import Any
 from llama_index.core.storage.docstore import SimpleDocumentStore
 from llama_index.core.storage.docstore.keyval_docstore import KVDocumentStore
 
-from assistant.errors import AssistantError
-from assistant.settings import Settings
+from store.config import StoreSettings
+from store.errors import AssistantError
 
 
 class RecordError(AssistantError):
     """The ingest record cannot be read; the message says how to rebuild it."""
 
 
-def load_docstore(settings: Settings) -> KVDocumentStore:
+def load_docstore(settings: StoreSettings) -> KVDocumentStore:
     """The ingest record: a JSON file in the store folder, or (server mode) a side collection on the server."""
     if settings.chroma_url:
         from store.chroma import open_client, open_collection, open_kv_collection, server_error
@@ -47,7 +47,7 @@ def load_docstore(settings: Settings) -> KVDocumentStore:
     return SimpleDocumentStore()
 
 
-def save_docstore(docstore: KVDocumentStore, settings: Settings) -> None:
+def save_docstore(docstore: KVDocumentStore, settings: StoreSettings) -> None:
     """Checkpoint the ingest record; a kill mid-write leaves the previous checkpoint intact.
 
     Embedded: an atomic file replace. Server: one batched write of what changed since the last
@@ -71,7 +71,7 @@ def save_docstore(docstore: KVDocumentStore, settings: Settings) -> None:
     os.replace(tmp, path)
 
 
-def ingest_state_version(settings: Settings) -> Any:
+def ingest_state_version(settings: StoreSettings) -> Any:
     """A value that changes whenever an ingest (from any process, any machine in server mode) changed the store.
 
     Compare it with the chunk count to decide whether indexes derived from the store are stale.
@@ -89,7 +89,7 @@ def ingest_state_version(settings: Settings) -> Any:
     return path.stat().st_mtime if path.exists() else 0.0
 
 
-def count_files(settings: Settings) -> int:
+def count_files(settings: StoreSettings) -> int:
     """How many files the ingest record holds (cheap in both modes)."""
     if settings.chroma_url:
         from store.chroma import open_client, open_kv_collection, server_error
@@ -103,7 +103,7 @@ def count_files(settings: Settings) -> int:
     return len(load_docstore(settings).get_all_document_hashes())
 
 
-def reset_ingest_state(settings: Settings) -> None:
+def reset_ingest_state(settings: StoreSettings) -> None:
     """Forget every file (``ingest --rebuild``): delete the JSON record or the server's side collection."""
     if settings.chroma_url:
         from store.chroma import open_client

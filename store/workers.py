@@ -24,8 +24,8 @@ from typing import Any
 from llama_index.core import Document
 from llama_index.core.schema import BaseNode
 
-from assistant.errors import AssistantError
-from assistant.settings import Settings
+from store.config import StoreSettings
+from store.errors import AssistantError
 from store.pipeline import (
     SAVE_EVERY_S,
     Batch,
@@ -58,7 +58,7 @@ def model_recipe(embed_model: Any, threads: int) -> tuple[type, dict[str, Any]]:
     return type(embed_model), fields
 
 
-def _init(settings: Settings, recipe: tuple[type, dict[str, Any]]) -> None:
+def _init(settings: StoreSettings, recipe: tuple[type, dict[str, Any]]) -> None:
     cls, fields = recipe
     model = cls(**fields)
     if callable(getattr(model, "load", None)):
@@ -72,7 +72,7 @@ def _work(docs: list[Document]) -> list[BaseNode]:
 
 def pool_embed(
     todo: Batch,
-    settings: Settings,
+    settings: StoreSettings,
     embed_model: Any,
     workers: int,
     progress: Progress | None,
@@ -129,7 +129,7 @@ def _next(source: Iterator[Batch], take: Take | None) -> Batch | None:
 
 
 def embed_and_write(
-    settings: Settings,
+    settings: StoreSettings,
     todo: Batch,
     vector_store: Any,
     embed_model: Any,
