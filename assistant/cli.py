@@ -1,4 +1,5 @@
-"""The ``news-assistant`` command: ingest, ask, chat (and more), all through ``assistant.service``.
+"""The ``news-assistant`` command: ingest, ask, chat (and more), all through the feature services
+of ``assistant.service.Service`` (``assistant.services``).
 
 Heavy libraries are imported inside the commands, so ``--help`` is instant and a command never
 loads what it does not use. Exit codes: 0 success, 1 nothing could be ingested or answered,
@@ -95,8 +96,10 @@ def remove(
 ) -> None:
     """Remove articles from the store (their chunks and their stored text). Unknown names remove nothing."""
     svc = make_service(settings_from(config=config, store_dir=store, chroma_url=chroma_url))
-    gone = svc.remove(names)
-    err.print(f"[green]removed[/] {len(gone)} article(s): {escape(', '.join(gone))}; {svc.catalogue.count()} left")
+    gone = svc.library.remove(names)
+    err.print(
+        f"[green]removed[/] {len(gone)} article(s): {escape(', '.join(gone))}; {svc.library.catalogue.count()} left"
+    )
 
 
 @app.command()
@@ -110,7 +113,7 @@ def sources(
     import json
 
     svc = make_service(settings_from(config=config, store_dir=store, chroma_url=chroma_url))
-    entries = [e.public() for e in svc.sources()]
+    entries = [e.public() for e in svc.library.sources()]
     if as_json:
         sys.stdout.write(json.dumps(entries, ensure_ascii=False, indent=2) + "\n")
         return

@@ -7,13 +7,16 @@ other), so the commands form no import circle.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
 from assistant.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from assistant.service import Service
 
 err = Console(stderr=True, soft_wrap=True)
 out = Console(soft_wrap=True)
@@ -92,7 +95,7 @@ def settings_from(**flags: Any) -> Settings:
         raise typer.Exit(2) from exc
 
 
-def make_service(settings: Settings) -> Any:
+def make_service(settings: Settings) -> Service:
     from assistant.service import Service
 
     return Service(settings)
@@ -104,7 +107,7 @@ def fail(message: str, code: int = 1) -> typer.Exit:
 
 
 def run_ingest(
-    svc: Any,
+    svc: Service,
     paths: list[Path] | None,
     rebuild: bool = False,
     quiet: bool = False,
@@ -135,7 +138,9 @@ def run_ingest(
             err.print("another ingest is running on this store; waiting for it to finish …")
 
         try:
-            return svc.ingest(paths, progress=progress, rebuild=rebuild, on_wait=waiting, prune=prune, workers=workers)
+            return svc.library.ingest(
+                paths, progress=progress, rebuild=rebuild, on_wait=waiting, prune=prune, workers=workers
+            )
         except AssistantError as exc:
             raise fail(str(exc), exc.exit_code) from exc
 
@@ -150,13 +155,13 @@ def print_report(report: Any) -> None:
     )
 
 
-def ensure_ingested(svc: Any) -> None:
+def ensure_ingested(svc: Service) -> None:
     """Ingest the default folder into an empty store (first use), or fail in one line saying what to run."""
     from assistant.errors import AssistantError
 
     try:
-        report = svc.ensure_ingested(notify=lambda m: err.print(m))
-        warning = svc.chunking_warning()
+        report = svc.library.ensure_ingested(notify=lambda m: err.print(m))
+        warning = svc.library.chunking_warning()
     except AssistantError as exc:
         raise fail(str(exc), exc.exit_code) from exc
     if warning:

@@ -1,11 +1,14 @@
 """The Chroma client: embedded (persistent folder) by default, or a Chroma server by setting.
 
 Collections are created with ``embedding_function=None``: the product embeds with its own model,
-and Chroma's default function would try to download one.
+and Chroma's default function would try to download one. A process keeps one client per store (embedded:
+per folder; server: per URL and token), and closes it through Chroma's public API when the folder is
+deleted or replaced under it (``close_client``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from typing import Any
 from urllib.parse import urlparse
@@ -21,6 +24,8 @@ class StoreError(AssistantError):
 #: HTTP clients by (url, token): building one costs ~0.7 s, and a process opens the store several times.
 _HTTP_CLIENTS: dict[tuple[str, str | None], Any] = {}
 _HTTP_LOCK = threading.Lock()
+#: Embedded clients by store folder: one per process, so that closing it releases Chroma's connection.
+_EMBEDDED_CLIENTS: dict[str, Any] = {}
 
 
 def open_client(settings: StoreSettings) -> Any:
@@ -38,12 +43,41 @@ def open_client(settings: StoreSettings) -> Any:
         probe.unlink()
     except OSError as exc:
         raise StoreError(f"store folder {settings.store_dir} is not writable: {exc.strerror or exc}") from exc
-    try:
-        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
-    except Exception as exc:
-        raise StoreError(
-            f"cannot open the store at {path}: {exc}. Rebuild it with `news-assistant ingest --rebuild`."
-        ) from exc
+    with _HTTP_LOCK:
+        client = _EMBEDDED_CLIENTS.get(str(path))
+        if client is None:
+            try:
+                client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+            except Exception as exc:
+                raise StoreError(
+                    f"cannot open the store at {path}: {exc}. Rebuild it with `news-assistant ingest --rebuild`."
+                ) from exc
+            _EMBEDDED_CLIENTS[str(path)] = client
+        return client
+
+
+def close_client(settings: StoreSettings, client: Any = None) -> None:
+    """Close this process's client of the embedded store (``client``: only if it is still the one held).
+
+    Chroma keeps the database file open: a store deleted or rebuilt by another process is only seen
+    once the client is closed and a new one opened. A client another caller opened since is left alone.
+    """
+    with _HTTP_LOCK:
+        held = _EMBEDDED_CLIENTS.get(str(settings.chroma_path))
+        if held is None or (client is not None and held is not client):
+            return
+        del _EMBEDDED_CLIENTS[str(settings.chroma_path)]
+    with contextlib.suppress(Exception):
+        held.close()
+
+
+def discard_broken_store(settings: StoreSettings) -> None:
+    """After the embedded store failed to open (a damaged database): close it and let Chroma forget the
+    half-started connection it keeps for the folder, so that a new store can be made there."""
+    from chromadb.api.client import Client
+
+    close_client(settings)
+    Client.clear_system_cache()  # Chroma's public way to create a new system for an existing path
 
 
 def open_collection(client: Any, name: str) -> Any:

@@ -17,7 +17,7 @@ from tests.conftest import copy_seeds, make_settings
 def stored(svc: Service) -> dict[str, dict]:
     """Every chunk in the store: id -> metadata (with the text)."""
     _ = svc.vector_store
-    got = svc._collection.get(include=["metadatas", "documents"])
+    got = svc.collection.get(include=["metadatas", "documents"])
     return {i: {**m, "text": t} for i, m, t in zip(got["ids"], got["metadatas"], got["documents"], strict=True)}
 
 

@@ -114,7 +114,7 @@ def quote_problems(record: dict[str, Any], corpus: Path) -> list[str]:
 def stored_chunks(svc: Any) -> dict[str, dict[str, Any]]:
     """Every chunk in a service's store: id -> metadata."""
     _ = svc.vector_store
-    got = svc._collection.get(include=["metadatas"])
+    got = svc.collection.get(include=["metadatas"])
     return dict(zip(got["ids"], got["metadatas"], strict=True))
 
 
@@ -628,8 +628,8 @@ def test_kill_9_during_ingest_then_ingest_again_equals_one_clean_ingest(syntheti
     assert {m["document_id"] for m in resumed.values()} <= resumed_files == files, "orphan chunks"
     # the same vectors, and the same answers
     ids = sorted(clean)[:50]
-    a = resumed_svc._collection.get(ids=ids, include=["embeddings"])
-    b = clean_svc._collection.get(ids=ids, include=["embeddings"])
+    a = resumed_svc.collection.get(ids=ids, include=["embeddings"])
+    b = clean_svc.collection.get(ids=ids, include=["embeddings"])
     vectors = dict(zip(b["ids"], b["embeddings"], strict=True))
     for i, vec in zip(a["ids"], a["embeddings"], strict=True):
         assert max(abs(x - y) for x, y in zip(vec, vectors[i], strict=True)) < 1e-4

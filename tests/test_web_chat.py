@@ -239,14 +239,14 @@ def test_stop_ends_the_answer_and_the_queue(visitor: Any, server: Any, monkeypat
     kept and shown, each answered or stopped (none lost, none left waiting), also after a reload."""
     import time
 
-    real = server.service.stream
+    real = server.service.answers.stream
 
     def slow(*args: Any, **kwargs: Any) -> Any:  # Stop must land while an answer streams, however fast the machine
         for step in real(*args, **kwargs):
             time.sleep(0.4)
             yield step
 
-    monkeypatch.setattr(server.service, "stream", slow)
+    monkeypatch.setattr(server.service.answers, "stream", slow)
     page = visitor
     box = page.locator("#na-input textarea")
     questions = [

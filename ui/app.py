@@ -1,12 +1,12 @@
-"""The web chat: a Gradio page over ``assistant.service.Service``.
+"""The web chat: a Gradio page over the feature services of ``assistant.service.Service``.
 
-The page is a thin client: every answer, source and figure comes from the service, conversations
-from ``assistant.conversations`` (SQLite in the store folder, so they survive a reload and a
-restart), and this module only lays them out and wires the events (``ui.handlers``). A question is
-saved the moment it is sent and answered in order by a worker event, so the draft in the box is
-never touched by streaming and a question sent while another is answered waits instead of being
-dropped. ``/ask`` is a named API endpoint returning the FORMATS.md answer record, for scripts using
-``gradio_client``.
+The page is a thin client: every answer, source and figure comes from the services
+(``assistant.services``), conversations from ``assistant.conversations`` (SQLite in the store
+folder, so they survive a reload and a restart), and this module only lays them out and wires the
+events (``ui.handlers``). A question is saved the moment it is sent and answered in order by a
+worker event, so the draft in the box is never touched by streaming and a question sent while
+another is answered waits instead of being dropped. ``/ask`` is a named API endpoint returning the
+FORMATS.md answer record, for scripts using ``gradio_client``.
 
 Import this module only after ``assistant.offline.setup_offline()`` (``launch_app`` and
 ``build_app`` call it too) so Gradio starts with analytics off.
@@ -23,9 +23,10 @@ setup_offline()
 import gradio as gr  # noqa: E402
 
 from assistant.conversations import ConversationStore  # noqa: E402
-from assistant.library import store_failure  # noqa: E402
 from assistant.readers import ReaderError  # noqa: E402
-from assistant.service import QuestionError, Service  # noqa: E402
+from assistant.service import Service  # noqa: E402
+from assistant.services.library import store_failure  # noqa: E402
+from assistant.services.questions import QuestionError  # noqa: E402
 from ui import library_tab, render  # noqa: E402
 from ui.articles import default_examples, source_choices  # noqa: E402
 from ui.chat import Chat  # noqa: E402
@@ -43,14 +44,15 @@ PRIVATE: dict[str, Any] = {"api_visibility": "private"}
 
 def build_app(service: Service, examples: list[str] | None = None) -> gr.Blocks:
     """The chat page over ``service``; queue and API endpoint included (launch it with ``launch_app``)."""
-    service.preload()  # before any worker thread answers (see Service.preload)
+    answers, library = service.answers, service.library
+    answers.preload()  # before any worker thread answers (see AskService.preload)
     setup_offline()
     store = ConversationStore(service.settings.store_dir)
-    h = Handlers(service, Chat(service, store))
+    h = Handlers(library, Chat(answers, service.perspectives_service, library, store))
 
     def entries() -> list[Any]:
         try:
-            return service.sources()
+            return library.sources()
         except Exception:  # a list must never break the page; the summary says what is wrong
             return []
 
@@ -84,7 +86,7 @@ def build_app(service: Service, examples: list[str] | None = None) -> gr.Blocks:
             history: optional earlier turns, a list of {"role": "user"|"assistant", "content": str}.
         """
         try:
-            return service.ask(question, history if isinstance(history, list) else None).to_dict()
+            return answers.ask(question, history if isinstance(history, list) else None).to_dict()
         except (QuestionError, ReaderError) as exc:  # shown to the caller even with show_error=False
             raise gr.Error(str(exc)) from exc
         except Exception as exc:
@@ -168,7 +170,7 @@ def build_app(service: Service, examples: list[str] | None = None) -> gr.Blocks:
                 with gr.Column(scale=2, min_width=300, elem_id="na-sources-col"):
                     gr.Markdown("### Sources")
                     sources = gr.HTML(
-                        render.sources_html(None, service.article),
+                        render.sources_html(None, library.article),
                         elem_id="na-sources",
                         js_on_load=None,
                         max_height=640,

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from assistant.conversations import DONE, FAILED, PENDING, STOPPED, Conversation, ConversationStore, Turn
-from assistant.library import store_failure
-from assistant.service import Service
+from assistant.services.ask import AskService
+from assistant.services.library import LibraryService, store_failure
+from assistant.services.perspectives import PerspectivesService
 from ui import messages, render
 
 #: Seconds a page follows another event's answer that shows no progress before it stops waiting.
@@ -84,10 +85,18 @@ def who_of(who: dict[str, Any] | None) -> dict[str, Any]:
 
 
 class Chat:
-    """Draws conversations and answers their questions through the service."""
+    """Draws conversations and answers their questions through the ask and perspectives services."""
 
-    def __init__(self, service: Service, store: ConversationStore) -> None:
-        self.service = service
+    def __init__(
+        self,
+        answers: AskService,
+        perspectives: PerspectivesService,
+        library: LibraryService,
+        store: ConversationStore,
+    ) -> None:
+        self.answers = answers
+        self.perspectives_service = perspectives
+        self.library = library
         self.store = store
         self.live = Live()
 
@@ -124,8 +133,8 @@ class Chat:
         chosen = next((t for t in done if t.id == turn_id), None) if turn_id is not None else None
         chosen = chosen or (done[-1] if done else None)
         if chosen is None:
-            return render.sources_html(None, self.service.article)
-        return render.sources_html(chosen.record, self.service.article, chosen.id)
+            return render.sources_html(None, self.library.article)
+        return render.sources_html(chosen.record, self.library.article, chosen.id)
 
     def choices(self, who: dict[str, Any]) -> list[tuple[str, str]]:
         return [(title, cid) for cid, title in self.store.list(who["owner"])]
@@ -154,13 +163,13 @@ class Chat:
         history = conv.history(before=turn.id)
         sources = list(turn.options.get("sources") or [])
         if turn.options.get("perspectives"):
-            record = self.service.perspectives(turn.question, history, sources=sources or None)
+            record = self.perspectives_service.perspectives(turn.question, history, sources=sources or None)
             yield record.answer, record
         elif sources:
-            record = self.service.ask(turn.question, history, sources=sources)
+            record = self.answers.ask(turn.question, history, sources=sources)
             yield record.answer, record
         else:
-            yield from self.service.stream(turn.question, history)
+            yield from self.answers.stream(turn.question, history)
 
     def work(self, owner: str, cid: str) -> Iterator[tuple[Conversation | None, int | None]]:
         """Answer the conversation's pending questions in order, yielding ``(conversation, answered turn)``

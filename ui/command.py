@@ -43,7 +43,7 @@ def parse_auth(value: str | None) -> tuple[str, str] | None:
 def _warm_up(svc: Any) -> None:
     """Build the retriever and reader now, so the first visitor does not wait for them."""
     with contextlib.suppress(Exception):
-        svc.warm_up()
+        svc.answers.warm_up()
 
 
 def serve_command(

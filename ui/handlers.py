@@ -13,7 +13,7 @@ from typing import Any
 
 import gradio as gr
 
-from assistant.service import Service
+from assistant.services.library import LibraryService
 from ui import library_tab
 from ui.chat import Chat, new_id, who_of
 from ui.conversations import export_file
@@ -22,8 +22,8 @@ from ui.conversations import export_file
 class Handlers:
     """Callbacks for one app; ``viewing`` maps a page (Gradio session) to the conversation it shows."""
 
-    def __init__(self, service: Service, chat: Chat) -> None:
-        self.service = service
+    def __init__(self, library: LibraryService, chat: Chat) -> None:
+        self.library = library
         self.chat = chat
         self.viewing: dict[str, str] = {}
         self._pages: dict[str, dict[str, str]] = {}
@@ -180,14 +180,14 @@ class Handlers:
     # -- the store --------------------------------------------------------------------------------
     def summary(self) -> str:
         try:
-            return library_tab.summary_markdown(self.service.sources(), self.service.status())
+            return library_tab.summary_markdown(self.library.sources(), self.library.status())
         except Exception as exc:  # a summary must never break the page
             return f"status unavailable: {exc}"
 
     def upload(self, files: list[str] | None, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
         if not files:
             return None, ""
-        return None, library_tab.ingest_files(self.service, list(files), progress)
+        return None, library_tab.ingest_files(self.library, list(files), progress)
 
     def remove(self, names: list[str] | None) -> str:
-        return library_tab.remove(self.service, names)
+        return library_tab.remove(self.library, names)

@@ -1,6 +1,6 @@
 """What the store holds, on the first screen and in the Articles tab: summary, list, search, remove, drop zone.
 
-Everything comes from the service (``sources()``, ``status()``, ``upload()``, ``remove()``), never
+Everything comes from the library service (``sources()``, ``status()``, ``upload()``, ``remove()``), never
 from a folder on disk. Dropped files are ingested one by one, the progress bar following the
 passages embedded of each (``chunk_progress``), and each file gets its own result line (added with
 N chunks, already held, refused and why) instead of one sentence at the end.
@@ -16,7 +16,7 @@ from typing import Any
 import gradio as gr
 
 from assistant.errors import AssistantError
-from assistant.service import Service
+from assistant.services.library import LibraryService
 from ui import render
 from ui.articles import ARTICLE_COLUMNS, article_rows
 
@@ -62,7 +62,7 @@ def _result_line(name: str, kind: str, text: str) -> str:
     return f'<li class="na-up-{kind}">{icon} <b>{html.escape(name)}</b>: {html.escape(text)}</li>'
 
 
-def ingest_files(service: Service, files: list[str], progress: Callable[..., Any]) -> str:
+def ingest_files(library: LibraryService, files: list[str], progress: Callable[..., Any]) -> str:
     """Keep and ingest dropped files one at a time; HTML with one result line per file.
 
     The bar follows the passages (chunks) of the file being embedded, as the store embeds them, so
@@ -82,7 +82,7 @@ def ingest_files(service: Service, files: list[str], progress: Callable[..., Any
             )
 
         try:
-            result, report = service.upload([Path(f)], chunk_progress=step)
+            result, report = library.upload([Path(f)], chunk_progress=step)
         except AssistantError as exc:
             lines.append(_result_line(name, "problem", str(exc)))
             continue
@@ -92,7 +92,7 @@ def ingest_files(service: Service, files: list[str], progress: Callable[..., Any
             lines.append(_result_line(name, "problem", problem.removeprefix(f"{name}: ")))
         if report is not None:
             for added in report.added + report.changed:
-                chunks = next((e.chunks for e in service.sources() if e.name == added), None)
+                chunks = next((e.chunks for e in library.sources() if e.name == added), None)
                 what = f"added as {added}"
                 if chunks is not None:
                     what += f", {chunks} passage{'s' * (chunks != 1)} embedded"
@@ -103,12 +103,12 @@ def ingest_files(service: Service, files: list[str], progress: Callable[..., Any
     return f'<ul class="na-upload-results">{"".join(lines)}</ul>'
 
 
-def remove(service: Service, names: list[str] | None) -> str:
+def remove(library: LibraryService, names: list[str] | None) -> str:
     """Remove the chosen articles; what happened, as Markdown."""
     if not names:
         return "Choose the articles to remove first."
     try:
-        gone = service.remove(list(names))
+        gone = library.remove(list(names))
     except AssistantError as exc:
         return f"⚠️ {render.md_text(str(exc))}"
     return "Removed " + ", ".join(f"`{render.md_text(n)}`" for n in gone) + "."
