@@ -343,13 +343,13 @@ def test_eval_judge_grades_with_the_generative_readers_model(svc, corpus, tmp_pa
 def test_the_web_chat_shows_withdrawn_sentences_struck_out_and_the_models_failure():
     """What ``ui.render`` makes of the stream and of the finished record (the page's own HTML)."""
     from assistant.streaming import StreamView
-    from ui import render
+    from ui import messages, render
 
     view = StreamView()
     view.add("kept", "Yang Jiechi met Sullivan.")
     view.add("withdrawn", "They met for 12 hours.", "not in the passages: 12")
     view.add("token", "The talks")
-    html = render.partial_message(view.text())
+    html = messages.partial_message(view.text())
     struck = f'<del class="na-withdrawn">{render.md_text("They met for 12 hours.")}</del>'
     assert render.md_text("Yang Jiechi met Sullivan.") in html and "The talks" in html
     assert struck in html
@@ -361,7 +361,7 @@ def test_the_web_chat_shows_withdrawn_sentences_struck_out_and_the_models_failur
         "reader_error": "the local model server stopped mid-answer (exit -9)",
         "withdrawn": [{"text": "They met for 12 hours.", "reason": "not in the passages: 12"}],
     }
-    final = render.answer_message(record)
+    final = messages.answer_message(record)
     assert render.md_text("stopped mid-answer (exit -9)") + "; this is the extractive answer" in final
     assert struck in final
 

@@ -245,10 +245,10 @@ def test_cli_source_filter_and_unknown_source(env: Any) -> None:
 
 # -- web ------------------------------------------------------------------------------------------
 def test_rendering_of_a_perspectives_record(env: Any) -> None:
-    from ui import render
+    from ui import messages, render
 
     record = env.svc.perspectives(RUSSIA_CHINA).to_dict()
-    message = render.answer_message(record)
+    message = messages.answer_message(record)
     assert '<span class="na-support">Supported by</span>' in message
     assert '<span class="na-contra">Contradicted by</span>' in message
     # the bottom line (the first claim, with the citations that support it) first, then one group a claim

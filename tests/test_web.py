@@ -314,7 +314,7 @@ def test_upload_names_are_made_safe(tmp_path: Path) -> None:
 
 
 def test_rendering_escapes_article_text_and_marks_the_quote(tmp_path: Path) -> None:
-    from ui import render
+    from ui import messages, render
 
     text = "Headline\n\nFirst paragraph.\n\nThe mayor, <b>Anna</b>, said *yes* $$x$$ #1.\n\nLast one.\n"
     start = text.index("The mayor")
@@ -327,11 +327,11 @@ def test_rendering_escapes_article_text_and_marks_the_quote(tmp_path: Path) -> N
         "retrieved": [{"source": "a.txt", "start": 0, "end": len(text), "score": 0.1}],
         "standalone_question": "Who <i>spoke</i> here?",
     }
-    message = render.answer_message(record)
+    message = messages.answer_message(record)
     assert "<b>" not in message and "&lt;b&gt;" in message  # shown as text
     assert "\\*yes\\*" in message and "\\$\\$x\\$\\$" in message  # no emphasis, no maths
     assert message.count('<a class="na-cite" href="#na-src-7-1">[1]</a>') == 0  # no turn id: no link target
-    linked = render.answer_message(record, 7)
+    linked = messages.answer_message(record, 7)
     assert linked.count('<a class="na-cite" href="#na-src-7-1">[1]</a>') == 1  # a link to card 1 of turn 7
     assert '<span class="na-tip" role="tooltip">' in linked and 'id="na-msrc-7-1"' in linked
     assert "\\#1" in message

@@ -203,18 +203,3 @@ def status_markdown(status: dict[str, Any]) -> str:
         f"embedding **{status.get('embedding')}**"
     )
 
-
-def __getattr__(name: str) -> object:
-    """The chat messages moved to ``ui.messages``; ``render.answer_message`` etc. still work."""
-    from ui import messages
-
-    if name in {
-        "answer_message",
-        "partial_message",
-        "notices",
-        "error_message",
-        "understood_line",
-        "perspectives_body",
-    }:
-        return getattr(messages, name)
-    raise AttributeError(name)
