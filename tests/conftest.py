@@ -61,6 +61,7 @@ FAST_MODULES = frozenset(
         "test_condense_llm.py",
         "test_conversations.py",
         "test_describe.py",
+        "test_layers.py",
         "test_span_typing.py",
         "test_yes_no.py",
     }
