@@ -45,3 +45,40 @@ def test_an_ordinal_never_answers_how_many_or_how_much(question: str, sentence: 
     ok = [c.text for c in cands if admissible(q, c)]
     assert any(answer in t or t in answer for t in ok), ok
     assert not any(never in t for t in ok), ok
+
+
+def _table_model(pairs: list[tuple[str, str]]):
+    from assistant.answering.ranker import SpanModel, type_table
+
+    labels = {"PERSON", "ORG", "GPE", "DATE", "MONEY", "CARDINAL", "QUANTITY", "NAME", "NP"}
+    return SpanModel([], [], [], type_table(pairs, labels))
+
+
+# a training set of the quiz's kind: many "who"/"which country" questions, one "how many", no "how much"
+TRAIN_PAIRS = [("who", "PERSON")] * 30 + [("which_noun", "GPE")] * 25 + [("how_many", "CARDINAL")]
+
+
+def test_a_question_kind_the_training_set_lacks_is_typed_by_the_taxonomy() -> None:
+    """ "How much" never occurs in training: money beats a bare count, not the pooled table's favourite."""
+    model = _table_model(TRAIN_PAIRS)
+    assert model.log_prior("how_much", "MONEY") > model.log_prior("how_much", "CARDINAL")
+    assert model.log_prior("how_much", "MONEY") > model.log_prior("how_much", "GPE")
+    assert model.log_prior("how_long", "DATE") > model.log_prior("how_long", "PERSON")
+    assert model.log_prior("how_adj", "QUANTITY") > model.log_prior("how_adj", "GPE")
+
+
+def test_the_head_noun_moves_the_type_of_a_which_question() -> None:
+    """ "On what date …" (head noun "date"): the head's fit to DATE's gloss outweighs a table that saw
+    only places answer "which NOUN" questions; without a head, the table decides."""
+    model = _table_model(TRAIN_PAIRS)
+    assert model.log_prior("which_noun", "GPE") > model.log_prior("which_noun", "DATE")
+    shares = {"DATE": 0.95, "GPE": 0.05}
+    assert model.log_prior("which_noun", "DATE", shares["DATE"]) > model.log_prior("which_noun", "GPE", shares["GPE"])
+
+
+def test_an_untagged_proper_name_can_answer_who() -> None:
+    """A name spaCy left untagged ("Ana Ferreira" as NAME) is as likely as the average proper-name
+    type, far likelier than a date, though the training set never had NAME answer "who"."""
+    model = _table_model(TRAIN_PAIRS)
+    assert model.log_prior("who", "NAME") > model.log_prior("who", "DATE") + 1.0
+    assert model.log_prior("who", "NAME") < model.log_prior("who", "PERSON")

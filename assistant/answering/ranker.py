@@ -18,12 +18,34 @@ from pathlib import Path
 import numpy as np
 
 from assistant.answering.question_shape import QuestionShape
-from assistant.answering.spans import FEATURES, SpanCandidate
+from assistant.answering.spans import FEATURES, PROPER_NAME, SpanCandidate
 
 Embed = Callable[[list[str]], np.ndarray]
 MODEL_PATH = Path(__file__).with_name("span_model.json")
 #: add-one style smoothing of the type table (a type never seen for a class is unlikely, not impossible)
 PRIOR_SMOOTHING = 0.5
+#: what English question words ask for, in spaCy's labels (the usual answer-type taxonomy): the type
+#: table starts from these pseudo-counts, so a question kind the training set lacks or barely holds
+#: ("how much", "how far") is not typed by the table pooled over all kinds
+EXPECTED_TYPES: dict[str, tuple[str, ...]] = {
+    "when": ("DATE", "TIME"),
+    "where": ("GPE", "LOC", "FAC"),
+    "who": ("PERSON", "ORG", "NORP"),
+    "how_many": ("CARDINAL", "QUANTITY"),
+    "how_much": ("MONEY", "PERCENT", "QUANTITY"),
+    "how_long": ("DATE", "TIME", "QUANTITY"),
+    "how_old": ("DATE", "CARDINAL"),
+    "how_adj": ("QUANTITY", "CARDINAL", "PERCENT", "MONEY"),
+}
+#: how many training questions the taxonomy is worth for a kind; and for "which/what NOUN" ("what date",
+#: "what sum": the noun says the type), the weight of the head noun's fit to each label's gloss in a
+#: mixture with the fitted table (the training set cannot hold every noun)
+TAXONOMY_WEIGHT = 2.0
+HEAD_MIX = 0.5
+HEAD_TEMPERATURE = 0.05
+#: what an untyped proper name (``NAME``: a run of capitalised words the recogniser left untagged) can
+#: be: it is as likely to answer as the average of these types, not as rarely as the tag itself occurs
+NAME_TYPES = ("PERSON", "ORG", "GPE", "LOC", "FAC", "WORK_OF_ART")
 #: nearest training questions (by embedding) whose answer types vote, and the softness of the vote
 NEIGHBOURS = 15
 VOTE_TEMPERATURE = 0.05
@@ -40,9 +62,15 @@ class SpanModel:
     #: training questions: {"q": text, "head": head noun or "", "label": the type of its answer}
     neighbours: list[dict[str, str]] = field(default_factory=list)
 
-    def log_prior(self, qclass: str, label: str) -> float:
+    def log_prior(self, qclass: str, label: str, head_share: float = 0.0) -> float:
+        """log P(label | class), the table's belief moved towards the head noun's gloss fit
+        (``head_share``: that label's share among the candidates' labels, 0 without a head)."""
         table = self.prior.get(qclass) or self.prior.get("*", {})
-        return table.get(label, table.get("<unseen>", math.log(1e-3)))
+        unseen = table.get("<unseen>", math.log(1e-3))
+        logp = table.get(label, unseen)
+        if label == PROPER_NAME:
+            logp = max(logp, math.log(sum(math.exp(table.get(lb, unseen)) for lb in NAME_TYPES) / len(NAME_TYPES)))
+        return math.log((1 - HEAD_MIX) * math.exp(logp) + HEAD_MIX * head_share) if head_share else logp
 
     def votes(self, text: str, key: str, embed: Embed) -> dict[str, float]:
         """Answer types of the training questions nearest to ``text`` (compared on their ``key``:
@@ -77,8 +105,9 @@ class SpanModel:
         hvote = self.votes(q.head or "", "head", embed) if q.head else {}
         self._exclude = None
         rows = []
+        head = _head_shares(cands) if q.head and q.qclass not in EXPECTED_TYPES else {}
         for c in cands:
-            c.features["prior"] = self.log_prior(q.qclass, c.label)
+            c.features["prior"] = self.log_prior(q.qclass, c.label, head.get(c.label, 0.0))
             c.features["qvote"] = qvote.get(c.label, 0.0)
             c.features["hvote"] = hvote.get(c.label, 0.0)
             rows.append([c.features.get(f, 0.0) for f in FEATURES])
@@ -122,13 +151,28 @@ class SpanModel:
         )
 
 
-def type_table(pairs: list[tuple[str, str]], labels: set[str]) -> dict[str, dict[str, float]]:
-    """log P(label | class) from (class, label of a correct span) pairs, smoothed; "*" pools all classes."""
+def _head_shares(cands: list[SpanCandidate]) -> dict[str, float]:
+    """Each candidate label's share of belief from the head noun's fit to the label's gloss (softmax)."""
+    sims = {c.label: c.features.get("head_label", 0.0) for c in cands}
+    if not sims:
+        return {}
+    top = max(sims.values())
+    w = {lb: math.exp((v - top) / HEAD_TEMPERATURE) for lb, v in sims.items()}
+    total = sum(w.values())
+    return {lb: v / total for lb, v in w.items()}
+
+
+def type_table(pairs: list[tuple[str, str]], labels: set[str]) -> tuple[dict[str, dict[str, float]], dict[str, float]]:
+    """log P(label | class) from (class, label of a correct span) pairs, smoothed and started from the
+    taxonomy's pseudo-counts (``EXPECTED_TYPES``); "*" pools all classes."""
+    labels = labels | {lb for types in EXPECTED_TYPES.values() for lb in types}
     table: dict[str, dict[str, float]] = {}
-    for qclass in {c for c, _ in pairs} | {"*"}:
+    for qclass in {c for c, _ in pairs} | set(EXPECTED_TYPES) | {"*"}:
         got = [lb for c, lb in pairs if c == qclass or qclass == "*"]
-        total = len(got) + PRIOR_SMOOTHING * (len(labels) + 1)
-        table[qclass] = {lb: math.log((got.count(lb) + PRIOR_SMOOTHING) / total) for lb in labels}
+        expected = EXPECTED_TYPES.get(qclass, ())
+        seed = {lb: TAXONOMY_WEIGHT / len(expected) for lb in expected}
+        total = len(got) + (TAXONOMY_WEIGHT if expected else 0.0) + PRIOR_SMOOTHING * (len(labels) + 1)
+        table[qclass] = {lb: math.log((got.count(lb) + seed.get(lb, 0.0) + PRIOR_SMOOTHING) / total) for lb in labels}
         table[qclass]["<unseen>"] = math.log(PRIOR_SMOOTHING / total)
     return table
 
@@ -189,5 +233,5 @@ def load_model(path: str = str(MODEL_PATH)) -> SpanModel | None:
         data["std"],
         data.get("prior", {}),
         data.get("meta", {}),
-        [_decoded(n) for n in data.get("neighbours", [])],
+        neighbours=[_decoded(n) for n in data.get("neighbours", [])],
     )

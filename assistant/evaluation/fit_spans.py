@@ -1,12 +1,14 @@
 """Fit the answer-span model on question sets, with k-fold cross-validation by question.
 
-    python -m assistant.evaluation.fit_spans QUESTIONS.jsonl[:STORE] ... [--folds 5] [--write]
+    python -m assistant.evaluation.fit_spans QUESTIONS.jsonl:STORE ... [--folds 5] [--write]
+        [--report-on OTHER.jsonl:STORE ...]
 
 Each question set is read with the store it was ingested into. For every answerable question the
 retrieved passages are scored by the extractive reader, the span candidates of the best sentences
 get their features, and a candidate is a positive when it holds the question's ``answer_keywords``.
 Reported: held-out top-1 span accuracy per fold (never the training fit); ``--write`` then refits on
-everything and writes ``assistant/answering/span_model.json``.
+everything and writes ``assistant/answering/span_model.json``. ``--report-on`` scores the model fitted
+on all the given sets on other sets it never saw (fit on one real-news set, report on another).
 """
 
 from __future__ import annotations
@@ -143,6 +145,14 @@ def _embedder() -> Embed:
     return EmbeddingCache(model).get
 
 
+def _read_sets(specs: list[str]) -> list[Example]:
+    data: list[Example] = []
+    for spec in specs:
+        qpath, _, store = spec.rpartition(":")
+        data += examples(Path(qpath), Path(store), group=f"{Path(qpath).parent.name}/{Path(qpath).stem}")
+    return data
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("sets", nargs="+", help="QUESTIONS.jsonl:STORE_DIR pairs")
@@ -150,16 +160,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--l2", type=float, default=1.0)
     ap.add_argument("--write", action="store_true", help=f"refit on all data and write {MODEL_PATH.name}")
     ap.add_argument("--cache", type=Path, help="pickle the extracted examples here (and reuse them)")
+    ap.add_argument(
+        "--report-on", nargs="*", default=[], metavar="SET", help="QUESTIONS.jsonl:STORE_DIR sets scored, never fitted"
+    )
     args = ap.parse_args(argv)
     import pickle
 
     if args.cache and args.cache.is_file():
         data = pickle.loads(args.cache.read_bytes())
     else:
-        data = []
-        for spec in args.sets:
-            qpath, _, store = spec.rpartition(":")
-            data += examples(Path(qpath), Path(store), group=f"{Path(qpath).parent.name}/{Path(qpath).stem}")
+        data = _read_sets(args.sets)
         if args.cache:
             args.cache.write_bytes(pickle.dumps(data))
     for group in sorted({d.group for d in data}):
@@ -173,8 +183,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {group}: held-out top-1 span {g[0]:.3f}, ceiling {g[1]:.3f}, answer as shown {g[2]:.3f}")
     mean = np.mean(scores, axis=0)
     print(f"mean held-out: top-1 span {mean[0]:.3f}, ceiling {mean[1]:.3f}, answer as shown {mean[2]:.3f}")
-    if args.write:
-        model = fit(data, args.l2, embed)
+    model = fit(data, args.l2, embed) if args.write or args.report_on else None
+    for spec in args.report_on:
+        held = _read_sets([spec])
+        a, c, s = top1(model, held, embed)
+        name = held[0].group if held else spec
+        print(f"held-out set {name}: top-1 span {a:.3f}, ceiling {c:.3f}, answer as shown {s:.3f}")
+    if args.write and model is not None:
         model.meta = {
             "questions": len(data),
             "folds": args.folds,
