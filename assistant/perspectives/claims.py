@@ -1,0 +1,164 @@
+"""Claims: the main claim with what contradicts it, then further facts several files agree on."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from assistant.perspectives.evidence import (
+    ClaimGroups,
+    Group,
+    Perspectives,
+    Statement,
+    group_statements,
+    select_statements,
+    similarity,
+)
+from assistant.perspectives.question import NAME_WORD_RE, Question
+from assistant.perspectives.stance import ANAPHORA_RE, DENIAL_RE, DENIAL_SCOPE
+from assistant.perspectives.vocabulary import ACTIONS, PARTY_TERMS, norm, norm_terms
+from assistant.readers.extractive import ExtractiveReader
+from assistant.text import NUMBER_WORDS, STOPWORDS, content_terms, question_type, stem, words
+
+#: an opposite-stance sentence disputes a wh-question's claim at this similarity
+SAME_PROPOSITION = 0.62
+#: further claims: facts stated by at least this many files, at least this share of the main claim's relevance
+FURTHER_MIN_FILES = 2
+#: a wh-question's claim is the best sentence with the question's verb when it scores this share of the best
+HEAD_RATIO = 0.8
+FURTHER_RATIO = 0.75
+MAX_CLAIMS = 3
+MAX_CONTRADICTING = 6
+
+
+def _regroup(statements: list[Statement]) -> list[Group]:
+    """Groups of the given statements, strongest first."""
+    return sorted(group_statements(statements), key=lambda g: g.rep.relevance, reverse=True)
+
+
+def _supporting_side(q: Question, statements: list[Statement]) -> tuple[list[Statement], list[Statement]]:
+    """Yes/no questions: the sentences that state the proposition, and those that deny it."""
+    parties = [n for n in q.names if n in PARTY_TERMS]
+    affirm = [
+        s
+        for s in statements
+        if not s.negative
+        and q.head in s.terms
+        and q.states_predicate(s.terms)
+        and q.same_agent_order(s.ordered)
+        and all(p in s.terms for p in parties)
+        and (not q.names or any(n in s.terms for n in q.names))
+    ]
+    deny = [
+        s
+        for s in statements
+        if s.negative and _denies_the_act(q, s) and len(q.predicate & (s.terms | s.around)) * 2 >= len(q.predicate)
+    ]
+    return affirm, deny
+
+
+def _denies_the_act(q: Question, s: Statement) -> bool:
+    """A denial is of the question's act when it names the act in its scope ("denied it has sought …",
+    "has not asked"), or points back to it ("denied that the request had been made") without naming
+    another act ("criticised China for helping spread disinformation" denies nothing)."""
+    toks = words(s.cand.text)
+    acts = [norm(stem(t)) if t not in STOPWORDS else "" for t in toks]
+    head_at = next((i for i, a in enumerate(acts) if a == q.head), None)
+    points_back = bool(ANAPHORA_RE.search(s.cand.text))
+    if "…" in s.cue:  # a negation right before the act itself
+        return True
+    m = DENIAL_RE.search(s.cand.text)
+    cue_at = len(words(s.cand.text[: m.start()])) if m else 0
+    if head_at is not None:
+        return cue_at <= head_at or points_back
+    other_act = any(a in ACTIONS for a in acts[cue_at : cue_at + DENIAL_SCOPE])
+    return not other_act and q.head in s.around and points_back
+
+
+def _answer_terms(q: Question, first: Statement, statements: list[Statement]) -> set[str]:
+    """Who/how-many questions: the names or numbers of the best sentence that other files repeat (the answer)."""
+    kind = question_type(q.text)
+    if kind not in ("person", "number", "date"):
+        return set()
+    mine: set[str] = set()
+    if kind == "person":
+        for m in NAME_WORD_RE.finditer(first.cand.text):
+            if m.group(0).lower() not in STOPWORDS:
+                mine.update(t for t in norm_terms(m.group(0)) if t not in q.terms and t not in PARTY_TERMS)
+    else:
+        mine = {norm(t) for t in content_terms(first.cand.text) if t[:1].isdigit() or t.split("-")[0] in NUMBER_WORDS}
+    files: Counter = Counter()
+    for t in mine:
+        files[t] = len({s.cand.source for s in statements if t in s.terms and s.negative == first.negative})
+    if not files:
+        return set()
+    top = max(files.values())
+    return {t for t, n in files.items() if n == top} if top >= 2 else set()
+
+
+def build_claims(q: Question, statements: list[Statement]) -> list[ClaimGroups]:
+    """The main claim with what contradicts it, then further facts several files agree on."""
+    if not statements:
+        return []
+    used: set[int] = set()
+    claims: list[ClaimGroups] = []
+    if q.yes_no:
+        affirm, deny = _supporting_side(q, statements)
+        # the claim the question asks about, as the question puts it (negative only when nothing affirms it)
+        support, against = (affirm, deny) if affirm or not deny else (deny, affirm)
+        if support:
+            main = Group([], support[0].negative)
+            for s in support:
+                main.add(s)
+            used.update(id(s) for s in support)
+            parties = main.parties
+            others = [s for s in against if not (s.party and s.party in parties)]
+            contra = _regroup(others)[:MAX_CONTRADICTING]
+            used.update(id(s) for s in against)
+            claims.append(ClaimGroups(main, contra))
+    if not claims:
+        # the best sentence that says what is asked (the question's verb), unless it is far weaker
+        first = next(
+            (s for s in statements if q.head in s.terms and s.relevance >= HEAD_RATIO * statements[0].relevance),
+            statements[0],
+        )
+        main = next(g for g in group_statements(statements) if g.rep is first)
+        answer = set() if q.yes_no else _answer_terms(q, first, statements)
+        for s in statements:
+            if answer and s.negative == first.negative and answer <= s.terms:
+                main.add(s)
+        used.update(id(s) for s in statements if s.cand.source in main.sources and s.negative == main.negative)
+        used.update(id(m) for m in main.members)
+        parties = main.parties
+        against = [
+            s
+            for s in statements
+            if s.negative != main.negative
+            and id(s) not in used
+            and not (s.party and s.party in parties)
+            and max(similarity(s, m) for m in main.members) >= SAME_PROPOSITION
+        ]
+        used.update(id(s) for s in against)
+        claims.append(ClaimGroups(main, _regroup(against)[:MAX_CONTRADICTING]))
+    strength = max(m.relevance for m in claims[0].claim.members)
+    rest = [s for s in statements if id(s) not in used]
+    for g in _regroup(rest):
+        if len(claims) >= MAX_CLAIMS:
+            break
+        if len(g.members) >= FURTHER_MIN_FILES and g.rep.relevance >= FURTHER_RATIO * strength:
+            claims.append(ClaimGroups(g, []))
+    return claims
+
+
+def find_perspectives(
+    reader: ExtractiveReader, question: str, nodes: list[Any], focus: str | None = None
+) -> Perspectives:
+    """Claims about ``question`` from the retrieved ``nodes``, or a refusal."""
+    q = Question.parse(question, reader.stats)
+    statements, reason = select_statements(reader, q, nodes, focus)
+    if reason:
+        return Perspectives([], True, reason)
+    claims = build_claims(q, statements)
+    if not claims:
+        return Perspectives([], True, "no relevant statements", statements)
+    return Perspectives(claims, False, "ok", statements)

@@ -1,0 +1,80 @@
+"""The question as perspectives reads it: its words, names, predicate (main verb first) and polarity."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from assistant.perspectives.stance import denial_cue
+from assistant.perspectives.vocabulary import PARTY_TERMS, norm_terms
+from assistant.text import STOPWORDS
+
+#: in a sentence's coverage of the question, the question's names count this much (what is said about them counts fully)
+NAME_WEIGHT = 0.5
+#: "Have US officials said (that) …": the proposition is what follows
+_REPORTED_RE = re.compile(
+    r"^\s*(?:did|do|does|have|has|had|is|are|was|were)\s+(?:.{1,60}?)\s+"
+    r"(?:say|said|claim|claimed|report|reported|state|stated|confirm|confirmed|deny|denied|suggest|suggested)"
+    r"\s+(?:that\s+)?(?=\S)",
+    re.IGNORECASE,
+)
+YES_NO_RE = re.compile(
+    r"^\s*(?:did|does|do|is|are|was|were|has|have|had|will|would|can|could|should|didn't|doesn't|isn't|hasn't)\b",
+    re.IGNORECASE,
+)
+NAME_WORD_RE = re.compile(r"\b[A-Z][A-Za-z’'\-]+|\b\d[\d,.]*\b")
+
+
+@dataclass
+class Question:
+    """What the question asserts: its words, names, predicate (main verb first) and polarity."""
+
+    text: str
+    terms: set[str]
+    names: list[str]
+    predicate: set[str]
+    head: str
+    weights: dict[str, float]
+    yes_no: bool
+    negated: bool
+    denies: bool
+
+    @classmethod
+    def parse(cls, text: str, stats: Any) -> Question:
+        ordered = list(dict.fromkeys(norm_terms(text)))
+        m = _REPORTED_RE.match(text)
+        proposition = text[m.end() :] if m else text
+        names: list[str] = []
+        for i, w in enumerate(NAME_WORD_RE.finditer(proposition)):
+            word = w.group(0)
+            if i == 0 and word.lower() in STOPWORDS | {"did", "does", "do", "who", "what", "how", "has", "have"}:
+                continue
+            names.extend(t for t in norm_terms(word) if t not in names)
+        prop_terms = list(dict.fromkeys(norm_terms(proposition)))
+        verbs = [t for t in prop_terms if t not in names] or prop_terms or ordered
+        weights = {t: max(stats.idf(t), 0.5) * (NAME_WEIGHT if t in names else 1.0) for t in ordered}
+        head = {verbs[0]} if verbs else set()
+        negated = bool(denial_cue(proposition, head, denials=False))
+        denies = bool(denial_cue(proposition, head, negations=False))
+        return cls(
+            text, set(ordered), names, set(verbs), verbs[0] if verbs else "", weights,
+            bool(YES_NO_RE.match(text)), negated, denies,
+        )  # fmt: skip
+
+    def coverage(self, terms: set[str]) -> float:
+        total = sum(self.weights.values()) or 1.0
+        return sum(w for t, w in self.weights.items() if t in terms) / total
+
+    def states_predicate(self, terms: set[str]) -> bool:
+        """Every predicate word (all but one of four or more) is in ``terms``."""
+        have = len(self.predicate & terms)
+        need = len(self.predicate) if len(self.predicate) <= 3 else len(self.predicate) - 1
+        return have >= need
+
+    def same_agent_order(self, ordered: list[str]) -> bool:
+        """The question's first two party names appear in the same order ("Russia asked China", not the reverse)."""
+        parties = [n for n in self.names if n in PARTY_TERMS][:2]
+        if len(parties) < 2 or not all(p in ordered for p in parties):
+            return True
+        return ordered.index(parties[0]) < ordered.index(parties[1])
