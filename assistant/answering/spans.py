@@ -13,7 +13,6 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 import numpy as np
@@ -52,7 +51,6 @@ FEATURES = (
     "hvote",
     "subject",
     "object",
-    "recency",
     "is_title",
     "is_next",
     "bias",
@@ -120,13 +118,6 @@ def _cardinal(t: Any) -> bool:
     return t.like_num and t.ent_type_ != "ORDINAL" and word not in _ordinal_words and not _ORDINAL.fullmatch(word)
 
 
-def _days(a: str | None, b: str | None) -> float | None:
-    try:
-        return (date.fromisoformat(b) - date.fromisoformat(a)).days if a and b else None
-    except ValueError:
-        return None
-
-
 def candidates(
     q: QuestionShape,
     pool: Sequence[Sentence],
@@ -146,7 +137,6 @@ def candidates(
     best = max(max(s.score for s in pool), 1e-6)
     sent_words = [set(content_keys(tokens(s.text))) for s in wider]
     title_words = [set(content_keys(tokens(t))) for t in titles if t]
-    newest = max((s.date for s in pool if s.date), default=None)
     out: list[SpanCandidate] = []
     for i, (sent, doc) in enumerate(zip(pool, docs, strict=True)):
         token_keys = [content_keys([t]) for t in doc]
@@ -164,7 +154,6 @@ def candidates(
             }
             others = [j for j in range(len(wider)) if wider[j] is not sent and lower <= sent_words[j]]
             dist = min((min(abs(a - span.start), abs(a - (span.end - 1))) for a in anchors), default=len(doc))
-            age = _days(sent.date, newest)
             out.append(
                 SpanCandidate(
                     text=span.text.strip(" ,.;:\"“”'"),
@@ -185,8 +174,6 @@ def candidates(
                         "unit": float(bool(q.counted) and q.counted in (lower | near)),
                         "subject": float(span.root.dep_ in ("nsubj", "nsubjpass")),
                         "object": float(span.root.dep_ in ("dobj", "pobj", "attr", "appos", "oprd")),
-                        # a year's horizon: a month's made a week's difference outweigh the sentence
-                        "recency": 1.0 if age is None else math.exp(-max(age, 0) / 365.0),
                         "is_title": float(sent.kind == "title"),
                         "is_next": float(sent.kind == "next"),
                         "bias": 1.0,
