@@ -3,6 +3,11 @@
 Usage (from the project root):
     python eval/perspectives_score.py [--store DIR] [--out RESULTS.jsonl] [QUESTIONS.jsonl]
 
+The dev-set questions (eval/perspectives_dev.jsonl: real news, split by story into "build" and
+"heldout") run against an ingested copy of ../shared/devsets/realtimeqa-2023/corpus:
+    python eval/perspectives_score.py eval/perspectives_dev.jsonl --store COPY_OF_STORE \
+        --corpus ../shared/devsets/realtimeqa-2023/corpus
+
 Ingests the seed articles into a temporary store (or uses --store), answers every question with
 ``Service.perspectives``, checks each record with ../shared/tools/check_answers.py when present, and
 prints file-level precision / recall of the main claim's supporting and contradicting files.
@@ -19,6 +24,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+
+def _short(files: list[str]) -> list[str]:
+    """File names short enough to read in a row: the seeds' "000", the dev set's "0124"."""
+    return [f.split("_")[1][:4] if f.startswith("rt23_") else f[:3] for f in files]
 
 
 def main() -> int:
@@ -65,8 +75,8 @@ def main() -> int:
             for row in s["per_question"]:
                 sup, con = row["supporting"], row["contradicting"]
                 print(
-                    f"    {row['id']:4s} S got {[f[:3] for f in sup['got']]} want {[f[:3] for f in sup['expected']]}"
-                    f" | C got {[f[:3] for f in con['got']]} want {[f[:3] for f in con['expected']]}"
+                    f"    {row['id']:4s} S got {_short(sup['got'])} want {_short(sup['expected'])}"
+                    f" | C got {_short(con['got'])} want {_short(con['expected'])}"
                 )
     latencies = [r["latency_s"] for r in records]
     print(f"\nlatency: mean {sum(latencies) / len(latencies):.2f} s, max {max(latencies):.2f} s")
