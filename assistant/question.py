@@ -2,22 +2,22 @@
 
 The engine (retriever, postprocessors, reader) is built once per store version and shared by the web
 server's threads, so what differs between questions travels with the query instead of living on the
-components: the retrieval options, the user's own words, and what one step leaves for a later one.
+components: the retrieval options, the user's own words, and the refusal gate's verdict for the reader.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from llama_index.core.schema import NodeWithScore, QueryBundle
+from llama_index.core.schema import QueryBundle
 
 
 @dataclass
 class QuestionBundle(QueryBundle):
-    """``query_str`` is the (standalone) question; the rest is read and written by the engine's steps."""
+    """``query_str`` is the (standalone) question; the options are read by the engine's steps."""
 
     #: passages to retrieve (None: ``settings.top_k``)
     top_k: int | None = None
@@ -27,8 +27,6 @@ class QuestionBundle(QueryBundle):
     as_of: str | date | None = None
     #: the user's own words when ``query_str`` was rewritten from a follow-up
     focus: str | None = None
-    #: set by ``HybridRetriever``: the chunks as retrieved, before postprocessors turn them into sentences
-    retrieved: list[NodeWithScore] = field(default_factory=list)
     #: set by ``RefusalGate``: why the evidence is too weak to answer (None: it is not), and the best score
     refusal: str | None = None
     confidence: float = 0.0

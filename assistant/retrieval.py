@@ -82,8 +82,7 @@ class HybridRetriever(BaseRetriever):
     """Vector + BM25 retrievers fused by relative score; no LLM query generation.
 
     A LlamaIndex retriever: a ``QuestionBundle`` query carries the question's options (``top_k``,
-    ``sources``, ``as_of``) and gets the retrieved chunks back in ``retrieved``; a plain query string
-    or ``QueryBundle`` retrieves with the defaults.
+    ``sources``, ``as_of``); a plain query string or ``QueryBundle`` retrieves with the defaults.
     """
 
     def __init__(
@@ -135,10 +134,7 @@ class HybridRetriever(BaseRetriever):
         if top_k is not None or sources is not None or as_of is not None:
             text = query.query_str if isinstance(query, QueryBundle) else query
             query = QuestionBundle(text, top_k=top_k, sources=sources, as_of=as_of)
-        nodes = super().retrieve(query)
-        if isinstance(query, QuestionBundle):
-            query.retrieved = nodes
-        return nodes
+        return super().retrieve(query)
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
         q = query_bundle if isinstance(query_bundle, QuestionBundle) else QuestionBundle(query_bundle.query_str)

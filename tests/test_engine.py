@@ -3,11 +3,13 @@ retriever, the reader's node postprocessors and the reader as response synthesiz
 
 from __future__ import annotations
 
+from llama_index.core.base.response.schema import Response
 from llama_index.core.postprocessor.types import BaseNodePostprocessor
 from llama_index.core.query_engine import RetrieverQueryEngine
 from llama_index.core.response_synthesizers import BaseSynthesizer
 from llama_index.core.retrievers import BaseRetriever
 
+from assistant.answer import Answer
 from assistant.question import QuestionBundle
 from assistant.readers.extractive import ExtractiveReader
 from assistant.readers.postprocessors import RefusalGate, SentenceCandidates, SentenceNode
@@ -30,11 +32,11 @@ def test_the_engine_is_a_retriever_query_engine_with_the_reader_steps(seeded_ser
     assert seeded_service._engine() is engine  # built once per store version, not per question
 
 
-def test_a_question_bundle_carries_the_options_and_gets_the_chunks_back(seeded_service) -> None:
+def test_a_question_bundle_carries_the_options(seeded_service) -> None:
     retriever = seeded_service._engine().retriever
     bundle = QuestionBundle(QUESTION, top_k=2, sources=["000_943f23eee93e7890.txt"])
     nodes = retriever.retrieve(bundle)
-    assert bundle.retrieved == nodes and len(nodes) == 2
+    assert len(nodes) == 2
     assert {n.node.metadata["source"] for n in nodes} == {"000_943f23eee93e7890.txt"}
     same = retriever.retrieve(QUESTION, top_k=2, sources=["000_943f23eee93e7890.txt"])
     assert [n.node.node_id for n in same] == [n.node.node_id for n in nodes]
@@ -53,7 +55,24 @@ def test_postprocessors_turn_chunks_into_scored_sentences_and_refuse_weak_eviden
         assert text[n.node.start_char_idx : n.node.end_char_idx] == n.node.get_content()
 
     weak = QuestionBundle("What is the capital of Australia?")
-    assert query.retrieve(weak) == [] and weak.retrieved
+    assert query.retrieve(weak) == []
     assert weak.refusal and weak.refusal.startswith("best evidence scores")
     record = seeded_service.ask(weak.query_str)
     assert record.refused and record.grounding == weak.refusal
+
+
+def test_the_engine_returns_a_finished_typed_answer(seeded_service) -> None:
+    query = seeded_service._engine().query
+    answer = query.query(QuestionBundle(QUESTION))
+    assert isinstance(answer, Answer) and isinstance(answer, Response)
+    assert not answer.refused and answer.reason == "ok" and answer.reader == "extractive"
+    assert answer.text.startswith(answer.direct_answer or "") and "[1]" in answer.text
+    assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+    assert answer.retrieved and not any(isinstance(n.node, SentenceNode) for n in answer.retrieved)
+    record = seeded_service.ask(QUESTION)
+    assert (record.answer, record.citations) == (answer.text, answer.citations)
+    assert record.direct_answer == answer.direct_answer
+
+    weak = query.query(QuestionBundle("What is the capital of Australia?"))
+    assert weak.refused and weak.citations == [] and weak.direct_answer is None
+    assert weak.text.endswith("“What is the capital of Australia?”") and weak.reason.startswith("best evidence")

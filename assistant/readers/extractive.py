@@ -11,13 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from llama_index.core.base.response.schema import Response
 from llama_index.core.indices.prompt_helper import ChatPromptHelper, PromptHelper
 from llama_index.core.llms import MockLLM
 from llama_index.core.postprocessor.types import BaseNodePostprocessor
 from llama_index.core.response_synthesizers import BaseSynthesizer
 from llama_index.core.schema import NodeWithScore, TextNode
 
+from assistant.answer import Answer
 from assistant.embedding import EmbeddingCache
 from assistant.grounding import Evidence
 from assistant.question import QuestionBundle, as_bundle
@@ -82,26 +82,19 @@ class ExtractiveReader(BaseSynthesizer):
     async def aget_response(self, query_str: str, text_chunks: Any, **kwargs: Any) -> str:
         return self.get_response(query_str, text_chunks, **kwargs)
 
-    def synthesize(self, query: Any, nodes: list[NodeWithScore], *args: Any, **kwargs: Any) -> Response:
-        """The answer from ``postprocessors``' sentence nodes; given chunks instead, it runs them first."""
+    def synthesize(self, query: Any, nodes: list[NodeWithScore], *args: Any, **kwargs: Any) -> Answer:
+        """The answer from ``postprocessors``' sentence nodes; given chunks instead, it runs them first.
+
+        ``retrieved`` (keyword) are the chunks the sentence nodes came from (``AnswerEngine`` passes them):
+        the span model reads their titles."""
         bundle = as_bundle(query, focus=kwargs.get("focus"))
+        retrieved = list(kwargs.get("retrieved") or [])
         if bundle.refusal is None and not (nodes and isinstance(nodes[0].node, SentenceNode)):
-            bundle.retrieved = bundle.retrieved or list(nodes)
+            retrieved = retrieved or list(nodes)
             nodes = self.steps(bundle, nodes)
         sel = self.compose(bundle, nodes)
-        metadata: dict[str, Any] = {"selection": sel}
-        parts, span = (
-            self.direct(bundle.query_str, bundle.retrieved, sel) if self.settings.direct_answer else ([], None)
-        )
-        if parts:
-            metadata["answer_sentences"] = parts
-            if span and parts[0][0].startswith(span):
-                metadata["direct_answer"] = span
-        return Response(
-            response=" ".join(t for t, _ in parts) if parts else " ".join(e.text for e in sel.evidence),
-            source_nodes=list(nodes),
-            metadata=metadata,
-        )
+        parts, span = self.direct(bundle.query_str, retrieved, sel) if self.settings.direct_answer else ([], None)
+        return answer_of(sel, nodes, self.name, parts, span)
 
     # -- evidence -------------------------------------------------------------------------------
     def steps(self, bundle: QuestionBundle, nodes: list[NodeWithScore]) -> list[NodeWithScore]:
@@ -138,7 +131,7 @@ class ExtractiveReader(BaseSynthesizer):
 
     def select(self, question: str, nodes: list[NodeWithScore], focus: str | None = None) -> Selection:
         """The selection for retrieved chunks (the steps and ``compose`` in one call)."""
-        bundle = QuestionBundle(question, focus=focus, retrieved=list(nodes))
+        bundle = QuestionBundle(question, focus=focus)
         return self.compose(bundle, self.steps(bundle, nodes))
 
     def candidates(self, nodes: list[NodeWithScore]) -> list[Candidate]:
@@ -186,3 +179,27 @@ class ExtractiveReader(BaseSynthesizer):
         c = sel.ranked[i]
         found = next((e for e in sel.evidence if e.source == c.source and e.start == c.start), None)
         return found or Evidence(c.text, c.source, c.start, c.end, c.score, c.title)
+
+
+def answer_of(
+    sel: Selection,
+    nodes: list[NodeWithScore],
+    reader: str,
+    sentences: list[tuple[str, list[Evidence]]] | None = None,
+    span: str | None = None,
+    **extra: Any,
+) -> Answer:
+    """A reader's typed answer for its decision ``sel``: ``sentences`` (when given) are the answer, and
+    ``span`` its direct answer when the first one starts with it; ``extra`` sets further ``Answer`` fields."""
+    return Answer(
+        response=" ".join(t for t, _ in sentences) if sentences else " ".join(e.text for e in sel.evidence),
+        source_nodes=list(nodes),
+        evidence=sel.evidence,
+        refused=sel.refused,
+        reason=sel.reason,
+        confidence=sel.confidence,
+        sentences=sentences or None,
+        direct_answer=span if sentences and span and sentences[0][0].startswith(span) else None,
+        reader=reader,
+        **extra,
+    )

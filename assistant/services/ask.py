@@ -16,24 +16,25 @@ from assistant.services.components import Components
 from assistant.services.questions import clean_history, clean_question, condense, source_files
 
 if TYPE_CHECKING:
-    from llama_index.core.query_engine import RetrieverQueryEngine
-
+    from assistant.engine import AnswerEngine
     from assistant.retrieval import HybridRetriever
 
 
 class Engine(NamedTuple):
-    """What answers questions for one version of the store: ``query`` is LlamaIndex's
-    ``RetrieverQueryEngine`` over ``retriever``, the reader's postprocessors and ``reader``."""
+    """What answers questions for one version of the store: ``query`` is an ``AnswerEngine`` (LlamaIndex's
+    ``RetrieverQueryEngine``, giving a typed ``Answer``) over ``retriever``, the reader's postprocessors
+    and ``reader``."""
 
     retriever: HybridRetriever
     reader: Any  # ExtractiveReader or a GenerativeReader
-    query: RetrieverQueryEngine
+    query: AnswerEngine
 
 
 #: the modules a question goes through (imported lazily, except by ``AskService.preload``)
 ANSWERING_MODULES = (
     "spacy",
     "assistant.condense",
+    "assistant.engine",
     "assistant.grounding",
     "assistant.perspectives",
     "assistant.question",
@@ -58,11 +59,11 @@ class AskService:
         with self.store.lock:
             version = self.store.version()
             if self._built is None or version != self._version or self.store.generation != self._generation:
-                from llama_index.core.query_engine import RetrieverQueryEngine
+                from assistant.engine import AnswerEngine
 
                 retriever = self.components.retriever(version)
                 reader = self.components.reader(retriever.stats)
-                query = RetrieverQueryEngine(
+                query = AnswerEngine(
                     retriever=retriever, response_synthesizer=reader, node_postprocessors=reader.postprocessors
                 )
                 self._built = Engine(retriever, reader, query)
@@ -106,8 +107,7 @@ class AskService:
         ``as_of`` is the day the question is asked (default today; see ``assistant.recency``).
         ``on_event`` hears a generative reader's tokens and grounding verdicts as they happen.
         """
-        from assistant.grounding import compose, number_citations, refusal_text
-        from assistant.perspectives import add_source_metadata
+        from assistant.engine import answer_of
         from assistant.question import QuestionBundle
         from assistant.retrieval import retrieved_of
 
@@ -118,31 +118,22 @@ class AskService:
         standalone, condensed_by = condense(engine.reader, question, clean_history(history))
         focus = question if standalone != question else None
         bundle = QuestionBundle(standalone, sources=files, as_of=as_of, focus=focus, on_event=on_event)
-        response = engine.query.query(bundle)
-        selection = response.metadata["selection"]
-        nodes = bundle.retrieved
-        retrieved = retrieved_of(nodes)
-        if selection.refused:
-            answer, citations = refusal_text(question), []
-        else:
-            sentences = response.metadata.get("answer_sentences")
-            grounded = compose(sentences) if sentences else number_citations(selection.evidence)
-            answer, citations = grounded.answer, add_source_metadata(grounded.citations, nodes)
+        answer = answer_of(engine.query.query(bundle))
         return AnswerRecord(
             id=qid,
             question=question,
-            answer=answer,
-            refused=selection.refused,
-            citations=citations,
-            reader=response.metadata.get("reader", engine.reader.name),
-            direct_answer=None if selection.refused else response.metadata.get("direct_answer"),
+            answer=answer.text,
+            refused=answer.refused,
+            citations=answer.citations,
+            reader=answer.reader,
+            direct_answer=answer.direct_answer,
             latency_s=round(time.perf_counter() - t0, 4),
             standalone_question=standalone if standalone != question else None,
             condensed_by=condensed_by,
-            grounding=selection.reason,
-            retrieved=retrieved,
-            reader_error=response.metadata.get("reader_error"),
-            withdrawn=response.metadata.get("withdrawn") or [],
+            grounding=answer.reason,
+            retrieved=retrieved_of(answer.retrieved),
+            reader_error=answer.reader_error,
+            withdrawn=answer.withdrawn,
         )
 
     def llm(self) -> Any:
