@@ -17,12 +17,13 @@ from typing import Any, NamedTuple
 from llama_index.core.llms import MockLLM
 from llama_index.core.retrievers import BaseRetriever, QueryFusionRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle, QueryType, TextNode
-from llama_index.core.vector_stores import FilterOperator, MetadataFilter, MetadataFilters, VectorStoreQuery
+from llama_index.core.vector_stores import FilterOperator, MetadataFilter, MetadataFilters
 from llama_index.core.vector_stores.utils import metadata_dict_to_node
 
 from assistant.question import QuestionBundle
 from assistant.recency import asks_recent, parse_as_of, prefer_recent, published_after
 from assistant.records import Retrieved
+from assistant.retrieval_vector import OVERFETCH, UntilRetriever, VectorRetriever
 from assistant.settings import Settings
 from assistant.text import content_terms
 
@@ -30,8 +31,6 @@ from assistant.text import content_terms
 RECENCY_POOL = 3
 #: BM25 date masks kept (one per question date seen; an evaluation run has a few dozen dates).
 MAX_MASKS = 64
-#: A date-limited vector query first asks this many times as many unfiltered neighbours (UntilRetriever).
-OVERFETCH = 4
 
 
 def load_nodes(collection: Any) -> list[TextNode]:
@@ -235,55 +234,6 @@ class HybridRetriever(BaseRetriever):
             else:
                 unknown.append(v)
         return found, unknown
-
-
-class VectorRetriever(BaseRetriever):
-    """The store's nearest chunks to the question's embedding, as LlamaIndex's ``VectorIndexRetriever``
-    gives them for a vector store that holds the text (the same query, nodes and scores), without a
-    ``VectorStoreIndex``: building one makes a storage context and loads the default node parser's
-    tiktoken tokenizer, ~0.3 s of a cold ``ask`` for nothing a question uses."""
-
-    def __init__(self, vector_store: Any, embed_model: Any, top_k: int, filters: MetadataFilters | None = None) -> None:
-        super().__init__()
-        self.vector_store, self.embed_model = vector_store, embed_model
-        self.similarity_top_k, self.filters = top_k, filters
-
-    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
-        if query_bundle.embedding is None and query_bundle.embedding_strs:
-            query_bundle.embedding = self.embed_model.get_agg_embedding_from_queries(query_bundle.embedding_strs)
-        query = VectorStoreQuery(
-            query_embedding=query_bundle.embedding,
-            similarity_top_k=self.similarity_top_k,
-            query_str=query_bundle.query_str,
-            filters=self.filters,
-        )
-        result = self.vector_store.query(query)
-        scores = result.similarities
-        return [
-            NodeWithScore(node=n, score=None if scores is None else scores[i]) for i, n in enumerate(result.nodes or [])
-        ]
-
-
-class UntilRetriever(BaseRetriever):
-    """Chroma's nearest chunks of articles not published after ``day``, cheaply when it can be.
-
-    A filtered Chroma query costs several unfiltered ones (it scans the filtered set), so this asks
-    ``OVERFETCH`` times as many unfiltered neighbours and drops the later ones; only when too few
-    remain does it run ``filtered`` (the exact ``date`` NIN query): the same neighbours either way, up to
-    the approximation of Chroma's index.
-    """
-
-    def __init__(self, wide: BaseRetriever, filtered: BaseRetriever, day: date, top_k: int) -> None:
-        """``wide`` asks ``top_k * OVERFETCH`` unfiltered neighbours, ``filtered`` the exact query."""
-        super().__init__()
-        self.wide, self.filtered, self.day, self.top_k = wide, filtered, day, top_k
-
-    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
-        got = self.wide.retrieve(query_bundle)  # sets query_bundle.embedding: the fallback reuses it
-        kept = [n for n in got if not published_after(n.node.metadata.get("date", ""), self.day)]
-        if len(kept) >= self.top_k or len(got) < self.top_k * OVERFETCH:
-            return kept[: self.top_k]
-        return self.filtered.retrieve(query_bundle)
 
 
 def _bm25(nodes: list[TextNode], top_k: int) -> BaseRetriever:
