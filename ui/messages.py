@@ -20,7 +20,14 @@ from ui.render import md_text
 _MARKER = re.compile(r"\\\[(\d+)\\\]")
 #: a sentence grounding withdrew while the answer streamed (``assistant.streaming.StreamView``)
 _WITHDRAWN = re.compile(r"~~(.+?)~~ \(withdrawn: ([^)]*)\)")
-_STANCE = re.compile(r"^(Also: )?(Supported by|Contradicted by)")
+_STANCE = re.compile(
+    r"^(Also: )?(Supported by|Contradicted by|Says yes|Says no|Unclear|Reported|Disputed|Also reported)\b"
+)
+#: each group heading's mark (``assistant.perspectives.render`` writes them)
+_STANCE_CLASS = {"Contradicted by": "na-contra", "Says no": "na-contra", "Disputed": "na-contra"}
+_UNCLEAR = ("Unclear", "Also reported")
+#: groups of a perspectives answer shown open: says yes and says no ("unclear" starts collapsed)
+OPEN_GROUPS = 2
 #: Characters of a title shown in the sources line before it is cut.
 TITLE_CHARS = 70
 
@@ -70,7 +77,7 @@ def _linked(text: str, record: dict[str, Any] | None, turn: int | None) -> str:
 
 
 def _stance(m: re.Match) -> str:
-    kind = "na-contra" if m.group(2).startswith("Contra") else "na-support"
+    kind = "na-unclear" if m.group(2) in _UNCLEAR else _STANCE_CLASS.get(m.group(2), "na-support")
     return f'{m.group(1) or ""}<span class="{kind}">{m.group(2)}</span>'
 
 
@@ -100,6 +107,8 @@ def perspectives_body(answer: str, record: dict[str, Any] | None = None, turn: i
     record = record or {}
     claims = record.get("claims") or []
     paragraphs = [p for p in answer.split("\n\n") if p.strip()]
+    if record.get("bottom_line") and paragraphs and paragraphs[0].strip() == record["bottom_line"].strip():
+        return _grouped(paragraphs, record, turn)
     if not claims or len(claims) != len(paragraphs):
         return "\n\n".join(_stanced(line, record, turn) for line in answer.split("\n") if line.strip())
     lead = record.get("bottom_line") or (
@@ -111,6 +120,21 @@ def perspectives_body(answer: str, record: dict[str, Any] | None = None, turn: i
         lines = [_stanced(line.removeprefix("Also: "), record, turn) for line in para.split("\n") if line.strip()]
         out.append(f'<details class="na-claim"{" open" if i == 1 else ""}>{_claim_summary(i, claim)}')
         out += lines
+        out.append("</details>")
+    return "\n\n".join(out)
+
+
+def _grouped(paragraphs: list[str], record: dict[str, Any], turn: int | None) -> str:
+    """The answer as written since issue 14: its bottom line, then one collapsible group per side ("Says
+    yes", "Says no", "Unclear"), both sides open; a group's heading line is its summary."""
+    label = '<span class="na-bottom-label">Bottom line:</span>'
+    out = [f'<span class="na-bottom">{label} {_linked(paragraphs[0], record, turn)}</span>']
+    for i, para in enumerate(paragraphs[1:]):
+        head, *rest = [line for line in para.split("\n") if line.strip()]
+        m = _STANCE.match(head)
+        summary = _stance(m) + html.escape(head[m.end() :]) if m else html.escape(head)
+        out.append(f'<details class="na-claim"{" open" if i < OPEN_GROUPS else ""}><summary>{summary}</summary>')
+        out += [_linked(line, record, turn) for line in rest]
         out.append("</details>")
     return "\n\n".join(out)
 

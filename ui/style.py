@@ -37,6 +37,7 @@ CSS = """
 .na-outlet { font-weight: 600; }
 .na-support { color: #15803d; font-weight: 600; }
 .na-contra { color: #b91c1c; font-weight: 600; }
+.na-unclear { color: #6b7280; font-weight: 600; }
 .na-role { font-size: 0.75em; font-weight: 600; margin-left: 6px; padding: 0 6px; border-radius: 8px;
   border: 1px solid currentColor; }
 .na-article summary { cursor: pointer; font-size: 0.85em; color: var(--color-accent); }

@@ -17,12 +17,17 @@ scores (``ExtractiveReader.candidates`` / ``score``, same refusal rule) over a w
 * Near-duplicate statements are cited once with all their files (``[1][3]``); further facts several
   files agree on become further claims.
 
-The answer is assembled from the cited sentences themselves, so it says nothing no article says.
+The answer is assembled from the cited sentences themselves, so it says nothing no article says: one
+bottom line first ("Napoli president says Chelsea did make a bid for Osimhen [1]; Chelsea denies it [2]",
+also the record's ``bottom_line``), then at most three groups, "Says yes", "Says no", "Unclear" (a
+what/who question: "Reported", "Disputed", "Also reported"), each line naming its articles by outlet or
+title. A yes/no claim that only denials speak to stays the question's claim, with no support.
 
 The modules, one job each: ``vocabulary`` (synonyms, parties, acts), ``stance`` (denials and
 negations), ``speakers`` (who says it, for which party), ``question`` (what the question asserts),
 ``evidence`` (the relevant sentences, grouped by fact), ``claims`` (claims for and against),
-``render`` (citations, answer text, terminal lines), ``pipeline`` (retrieve to answer record) and
+``summary`` (the bottom line, who says what, article names), ``render`` (citations, answer text,
+terminal lines), ``pipeline`` (retrieve to answer record) and
 ``scoring`` (the grouping against ``eval/perspectives.jsonl``).
 """
 

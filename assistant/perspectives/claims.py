@@ -16,6 +16,7 @@ from assistant.perspectives.evidence import (
 )
 from assistant.perspectives.question import NAME_WORD_RE, Question
 from assistant.perspectives.stance import ANAPHORA_RE, DENIAL_RE, DENIAL_SCOPE
+from assistant.perspectives.summary import declarative
 from assistant.perspectives.vocabulary import ACTIONS, PARTY_TERMS, norm, norm_terms
 from assistant.readers.extractive import ExtractiveReader
 from assistant.text import NUMBER_WORDS, STOPWORDS, content_terms, question_type, stem, words
@@ -104,18 +105,19 @@ def build_claims(q: Question, statements: list[Statement]) -> list[ClaimGroups]:
     claims: list[ClaimGroups] = []
     if q.yes_no:
         affirm, deny = _supporting_side(q, statements)
-        # the claim the question asks about, as the question puts it (negative only when nothing affirms it)
-        support, against = (affirm, deny) if affirm or not deny else (deny, affirm)
-        if support:
-            main = Group([], support[0].negative)
-            for s in support:
+        # the claim the question asks about, as the question puts it: when only denials speak to it, they
+        # contradict it and nothing supports it (a denial is never the claim's support)
+        if affirm or deny:
+            main = Group([], False)
+            for s in affirm:
                 main.add(s)
-            used.update(id(s) for s in support)
+            used.update(id(s) for s in affirm)
             parties = main.parties
-            others = [s for s in against if not (s.party and s.party in parties)]
+            others = [s for s in deny if not (s.party and s.party in parties)]
             contra = _regroup(others)[:MAX_CONTRADICTING]
-            used.update(id(s) for s in against)
-            claims.append(ClaimGroups(main, contra))
+            used.update(id(s) for s in deny)
+            text = "" if affirm else declarative(q.text) or q.text.strip()
+            claims.append(ClaimGroups(main, contra, text, affirms=bool(affirm)))
     if not claims:
         # the best sentence that says what is asked (the question's verb), unless it is far weaker
         first = next(
@@ -140,7 +142,8 @@ def build_claims(q: Question, statements: list[Statement]) -> list[ClaimGroups]:
         ]
         used.update(id(s) for s in against)
         claims.append(ClaimGroups(main, _regroup(against)[:MAX_CONTRADICTING]))
-    strength = max(m.relevance for m in claims[0].claim.members)
+    first = claims[0].claim.members or [m for g in claims[0].contradicting for m in g.members]
+    strength = max(m.relevance for m in first)
     rest = [s for s in statements if id(s) not in used]
     for g in _regroup(rest):
         if len(claims) >= MAX_CLAIMS:

@@ -93,6 +93,10 @@ class Group:
 class ClaimGroups:
     claim: Group
     contradicting: list[Group]
+    #: the question's claim as a statement when no sentence states it (``claim`` then has no members)
+    text: str = ""
+    #: ``claim`` holds sentences that state a yes/no question's claim itself (not only the best related ones)
+    affirms: bool = False
 
 
 @dataclass

@@ -46,10 +46,10 @@ def perspectives_record(
     result = find_perspectives(extractive, standalone, nodes, focus=question if standalone != question else None)
     retrieved = retrieved_of(nodes)
     if result.refused:
-        answer, citations, claims = refusal_text(question), [], []
+        answer, citations, claims, bottom = refusal_text(question), [], [], None
         reason = result.reason
     else:
-        answer, citations, claims = compose(result, nodes)
+        answer, citations, claims, bottom = compose(result, nodes, standalone)
         n_contra = sum(len(c.contradicting) for c in claims)
         reason = f"perspectives: {len(claims)} claim(s), {len(citations)} citations, {n_contra} contradicting"
     return AnswerRecord(
@@ -64,4 +64,5 @@ def perspectives_record(
         grounding=reason,
         retrieved=retrieved,
         claims=claims,
+        bottom_line=bottom,
     )

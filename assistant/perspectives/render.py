@@ -6,7 +6,15 @@ from typing import Any
 
 from assistant.grounding import CitationList
 from assistant.perspectives.evidence import Group, Perspectives
+from assistant.perspectives.question import YES_NO_RE
+from assistant.perspectives.summary import bottom_line, declarative, join, label, marks
 from assistant.records import AnswerRecord, Citation, Claim
+
+#: the groups' headings (``ui.messages`` marks them): a yes/no question's, and a what/who question's
+HEADINGS_YES_NO = ("Says yes", "Says no", "Unclear")
+HEADINGS_WH = ("Reported", "Disputed", "Also reported")
+#: statements shown in a group; the rest are named in one line with their markers
+MAX_LINES = 3
 
 
 def source_metadata(nodes: list[Any]) -> dict[str, dict[str, Any]]:
@@ -29,17 +37,6 @@ def add_source_metadata(citations: list[Citation], nodes: list[Any]) -> list[Cit
     return citations
 
 
-def label(source: str, meta: dict[str, dict[str, Any]]) -> str:
-    """How the answer names a file: its outlet where the text states one, else its file name."""
-    outlet = meta.get(source, {}).get("outlet")
-    return f"{outlet} ({source})" if outlet else source
-
-
-def _join(names: list[str]) -> str:
-    names = list(dict.fromkeys(names))
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-
-
 def _shown(group: Group) -> str:
     """The sentence that states a group's fact: its best one, or a fuller one that contains all its words."""
     rep = group.rep
@@ -47,53 +44,75 @@ def _shown(group: Group) -> str:
     return max(fuller, key=lambda m: len(m.cand.text)).cand.text.strip()
 
 
-def compose(result: Perspectives, nodes: list[Any]) -> tuple[str, list[Citation], list[Claim]]:
-    """Number the citations and write the answer: each claim, who supports it, who contradicts it."""
+def headings(question: str) -> tuple[str, str, str]:
+    """The three groups' headings: a yes/no question's sides, or a wh-question's report and disputes."""
+    return HEADINGS_YES_NO if YES_NO_RE.match(question or "") else HEADINGS_WH
+
+
+def compose(result: Perspectives, nodes: list[Any], question: str = "") -> tuple[str, list[Citation], list[Claim], str]:
+    """Number the citations and write the answer: the bottom line, then at most three groups (says yes,
+    says no, unclear), each line naming its articles by outlet or title. Also the record's claims."""
     meta = source_metadata(nodes)
     cites = CitationList()
+    numbers_of: dict[int, list[int]] = {}
 
     def cite(group: Group) -> list[int]:
         numbers = []
         for s in group.members:
             c, m = s.cand, meta.get(s.cand.source, {})
-            numbers.append(
-                cites.number(
-                    c.source,
-                    c.start,
-                    c.end,
-                    c.text,
-                    s.relevance,
-                    title=c.title or m.get("title") or None,
-                    outlet=m.get("outlet") or None,
-                    date=m.get("date") or None,
-                )
+            n = cites.number(
+                c.source,
+                c.start,
+                c.end,
+                c.text,
+                s.relevance,
+                title=c.title or m.get("title") or None,
+                outlet=m.get("outlet") or None,
+                date=m.get("date") or None,
             )
+            numbers_of[id(s)] = [n]
+            numbers.append(n)
         return list(dict.fromkeys(numbers))
 
-    paragraphs: list[str] = []
-    claims: list[Claim] = []
-    for i, cg in enumerate(result.claims):
-        supporting = cite(cg.claim)
-        head = "" if i == 0 else "Also: "
-        shown = _shown(cg.claim)
-        text = (
-            f"{head}Supported by {_join([label(s, meta) for s in cg.claim.sources])}: "
-            f"{shown} {''.join(f'[{n}]' for n in supporting)}"
+    def line(group: Group, numbers: list[int]) -> str:
+        return f"{join([label(s, meta) for s in group.sources])}: {_shown(group)} {marks(numbers)}"
+
+    yes_head, no_head, other_head = headings(question)
+    main = result.claims[0]
+    yes = [main.claim] if main.claim.members else []
+    claim_text = main.text or (declarative(question) if main.affirms else "")
+    supporting = cite(main.claim) if yes else []
+    contra_numbers = [cite(g) for g in main.contradicting]
+    further = [(cg, cite(cg.claim)) for cg in result.claims[1:]]
+    bottom = bottom_line(claim_text, yes, main.contradicting, meta, numbers_of)
+
+    if yes:
+        yes_para = f"{yes_head}:\n{line(main.claim, supporting)}"
+    else:
+        yes_para = f"{yes_head}: no retrieved article says {claim_text or 'so'}."
+    if main.contradicting:
+        shown = list(zip(main.contradicting, contra_numbers, strict=True))
+        rows = [line(g, ns) for g, ns in shown[:MAX_LINES]]
+        rest = shown[MAX_LINES:]
+        if rest:
+            names = join([label(s, meta) for g, _ in rest for s in g.sources])
+            rows.append(f"Also {names} {marks([n for _, ns in rest for n in ns])}")
+        no_para = f"{no_head}:\n" + "\n".join(rows)
+    else:
+        no_para = f"{no_head}: no retrieved article {'denies' if yes_head == HEADINGS_YES_NO[0] else 'disputes'} it."
+    paragraphs = [bottom, yes_para, no_para]
+    if further:
+        paragraphs.append(f"{other_head}:\n" + "\n".join(line(cg.claim, ns) for cg, ns in further))
+
+    claims = [
+        Claim(
+            claim=main.text or main.claim.rep.cand.text.strip(),
+            supporting=supporting,
+            contradicting=list(dict.fromkeys(n for ns in contra_numbers for n in ns)),
         )
-        contradicting: list[int] = []
-        if cg.contradicting:
-            parts = []
-            for g in cg.contradicting:
-                numbers = cite(g)
-                contradicting.extend(numbers)
-                parts.append(f"{_shown(g)} {''.join(f'[{n}]' for n in numbers)}")
-            files = [label(s, meta) for g in cg.contradicting for s in g.sources]
-            text += f"\nContradicted by {_join(files)}: " + " ".join(parts)
-        elif i == 0:
-            text += "\nNo retrieved article contradicts this."
-        paragraphs.append(text)
-        claims.append(Claim(claim=cg.claim.rep.cand.text.strip(), supporting=supporting, contradicting=contradicting))
-    return "\n\n".join(paragraphs), cites.items, claims
+    ]
+    claims += [Claim(claim=cg.claim.rep.cand.text.strip(), supporting=ns) for cg, ns in further]
+    return "\n\n".join(paragraphs), cites.items, claims, bottom
 
 
 def text_lines(record: AnswerRecord) -> list[tuple[str, str]]:
@@ -105,9 +124,9 @@ def text_lines(record: AnswerRecord) -> list[tuple[str, str]]:
         return lines
     lines.append(("", ""))
     for i, claim in enumerate(record.claims or [], 1):
-        marks = "".join(f"[{n}]" for n in claim.supporting)
-        against = "".join(f"[{n}]" for n in claim.contradicting) or "none found"
-        lines.append(("cyan", f"Claim {i}: supported by {marks}; contradicted by {against}"))
+        backing = marks(claim.supporting) or "none found"
+        against = marks(claim.contradicting) or "none found"
+        lines.append(("cyan", f"Claim {i}: supported by {backing}; contradicted by {against}"))
     lines.append(("", ""))
     for c in record.citations:
         about = " · ".join(x for x in (c.outlet, c.date) if x)

@@ -1,0 +1,158 @@
+"""Issue 14, the output half: perspectives on stories other than the seeds' (a football transfer a club
+denies, a merger one company confirms and the other denies, job cuts only denied): one bottom line
+naming both sides, at most three groups, articles named by outlet or title, never by file name, and a
+denial never shown as the claim's support.
+
+The fixture articles are written here; one store is ingested from them for the whole module.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from assistant.settings import load_settings
+from tests.conftest import contract_problems
+
+ARTICLES = {
+    "101_9f3a1c2b4d5e6f70.txt": """Chelsea deny making bid for Napoli striker Osimhen
+By Tom Reed, Sky Sports
+
+Chelsea have denied that they made a bid for Napoli striker Victor Osimhen. A Chelsea spokesman said the club \
+had not made any offer for the Nigeria international. The London club are looking for a new centre forward this \
+summer, and several agents have offered them players.
+""",
+    "102_0b7e55d1c3a9f214.txt": """Napoli president says Chelsea bid for Osimhen
+By Marco Bianchi, Football Italia
+
+Napoli president Aurelio De Laurentiis said Chelsea made a bid for Victor Osimhen last week. De Laurentiis told \
+reporters the offer was far below the striker's value and was rejected at once. Osimhen scored 26 league goals \
+last season as Napoli won the title.
+""",
+    "103_5c2d8e9a7f1b3046.txt": """Acme says it has agreed to merge with Globex
+By Sara Lin, Business Daily
+
+Acme Corp said on Monday that it had agreed to merge with rival Globex in a deal worth $4 billion. Acme chief \
+executive Dana Wu said the merger would create the largest maker of industrial pumps in Europe. Shares in Acme \
+rose 8 percent after the announcement.
+""",
+    "104_e4a1f0c6b28d7593.txt": """Globex denies merger agreement with Acme
+By Omar Haddad, Market Watchers
+
+Globex denied on Tuesday that it had agreed to merge with Acme. A Globex spokeswoman said no agreement had been \
+reached and talks were at an early stage. Analysts said the two pump makers would face a long competition \
+review in any deal.
+""",
+    "105_7d3f9b0e1a6c4285.txt": """Globex rejects reports of job cuts at Lyon plant
+By Claire Martin, Market Watchers
+
+Globex denied reports that it had cut 500 jobs at its Lyon plant. A Globex spokeswoman said the company has not \
+cut any jobs at the plant this year. The plant makes pumps for the water industry.
+""",
+}
+TRANSFER, NAPOLI, ACME, GLOBEX, JOBS = sorted(ARTICLES)
+HASH_NAME = re.compile(r"\d{3}_[0-9a-f]{16}|\.txt\b")
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    from assistant.service import Service
+
+    tmp = tmp_path_factory.mktemp("perspectives_topics")
+    corpus = tmp / "corpus"
+    corpus.mkdir()
+    for name, text in ARTICLES.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    svc = Service(load_settings(store_dir=tmp / "index", corpus_dir=corpus))
+    assert svc.ingest().ok
+    return SimpleNamespace(svc=svc, corpus=corpus)
+
+
+def sources_of(record: Any, numbers: list[int]) -> set[str]:
+    by_n = {c.n: c.source for c in record.citations}
+    return {by_n[n] for n in numbers}
+
+
+def check_shape(record: Any, corpus: Path) -> str:
+    """The record keeps FORMATS.md, leads with its bottom line, and names no file; returns the bottom line."""
+    data = record.to_dict()
+    assert contract_problems(data, corpus) == []
+    assert data["bottom_line"] and record.answer.startswith(data["bottom_line"])
+    groups = record.answer.split("\n\n")[1:]
+    assert 1 <= len(groups) <= 3
+    assert [g.split(":")[0] for g in groups][:2] == ["Says yes", "Says no"]
+    assert not HASH_NAME.search(record.answer), record.answer
+    assert "Supported by" not in record.answer and "Contradicted by" not in record.answer
+    return data["bottom_line"]
+
+
+@pytest.mark.slow
+def test_a_transfer_the_club_denies(env: Any) -> None:
+    record = env.svc.perspectives("Did Chelsea make a bid for Osimhen?")
+    bottom = check_shape(record, env.corpus)
+    main = record.claims[0]
+    assert sources_of(record, main.supporting) == {NAPOLI}
+    assert sources_of(record, main.contradicting) == {TRANSFER}
+    # both sides by name, each with its markers: "Napoli president says …; Chelsea denies it"
+    yes, no = bottom.split(";")
+    assert "Napoli" in yes and "Chelsea did make a bid for Osimhen" in yes and "[" in yes
+    assert "Chelsea" in no and "deni" in no and "[" in no
+    says_yes = record.answer.split("\n\n")[1]
+    assert "have denied" not in says_yes  # the denial is never shown as the claim's support
+
+
+@pytest.mark.slow
+def test_a_merger_one_side_confirms_and_the_other_denies(env: Any) -> None:
+    record = env.svc.perspectives("Did Acme agree to merge with Globex?")
+    bottom = check_shape(record, env.corpus)
+    main = record.claims[0]
+    assert ACME in sources_of(record, main.supporting) and GLOBEX not in sources_of(record, main.supporting)
+    assert GLOBEX in sources_of(record, main.contradicting)
+    yes, no = bottom.split(";")
+    assert "Acme" in yes and "Globex" in no and "deni" in no
+    assert "“Globex denies merger agreement with Acme”" in record.answer  # the article by its title
+
+
+@pytest.mark.slow
+def test_a_claim_only_denied_is_not_supported(env: Any) -> None:
+    record = env.svc.perspectives("Did Globex cut jobs at its Lyon plant?")
+    bottom = check_shape(record, env.corpus)
+    main = record.claims[0]
+    assert main.supporting == [] and sources_of(record, main.contradicting) == {JOBS}
+    assert main.claim == "Globex did cut jobs at its Lyon plant"  # the question's claim stays the claim
+    assert bottom.startswith("No retrieved article says Globex did cut jobs at its Lyon plant;")
+    assert "Globex" in bottom.split(";")[1] and "deny" in bottom.split(";")[1]
+    says_yes = record.answer.split("\n\n")[1]
+    assert says_yes == "Says yes: no retrieved article says Globex did cut jobs at its Lyon plant."
+    assert "has not cut" not in says_yes and "has not cut" in record.answer.split("\n\n")[2]
+
+
+@pytest.mark.slow
+def test_the_web_chat_shows_the_bottom_line_and_the_groups(env: Any) -> None:
+    from ui import messages
+
+    record = env.svc.perspectives("Did Chelsea make a bid for Osimhen?").to_dict()
+    message = messages.answer_message(record)
+    assert message.index('<span class="na-bottom-label">Bottom line:</span>') < message.index("<details")
+    assert "Napoli president says" in message.split("<details")[0]  # the record's bottom_line, not the first claim
+    assert '<span class="na-support">Says yes</span>' in message and '<span class="na-contra">Says no</span>' in message
+    assert message.count('<details class="na-claim"') == len(record["answer"].split("\n\n")) - 1
+    assert message.count('<details class="na-claim" open>') == 2  # says yes, says no
+    assert not HASH_NAME.search(message.split('class="na-sources')[0])
+
+
+def test_bottom_line_wording() -> None:
+    """Without a store: the question's claim as a statement, and who says and denies it."""
+    from assistant.perspectives.summary import declarative, label
+
+    assert declarative("Did Chelsea make a bid for Osimhen?") == "Chelsea did make a bid for Osimhen"
+    assert declarative("Has Acme agreed to merge with Globex?") == "Acme has agreed to merge with Globex"
+    assert declarative("Was the Dominion settlement worth $787.5 million?").startswith("the Dominion settlement was")
+    meta = {"a.txt": {"outlet": "Sky Sports"}, "b.txt": {"title": "Globex denies merger agreement with Acme"}}
+    assert label("a.txt", meta) == "Sky Sports"
+    assert label("b.txt", meta) == "“Globex denies merger agreement with Acme”"
+    assert label("c.txt", meta) == "an untitled article"
