@@ -53,8 +53,15 @@ By Claire Martin, Market Watchers
 Globex denied reports that it had cut 500 jobs at its Lyon plant. A Globex spokeswoman said the company has not \
 cut any jobs at the plant this year. The plant makes pumps for the water industry.
 """,
+    "106_2a8c4e6f0b1d3957.txt": """Rovers weigh move for striker Dan Smith
+By Ann Lee, Northern Echo
+
+Rovers could sign striker Dan Smith before the transfer window closes, according to reports. The club have \
+considered signing Smith since January, and his agent held talks with three clubs this month. Smith scored 14 \
+goals for Town last season.
+""",
 }
-TRANSFER, NAPOLI, ACME, GLOBEX, JOBS = sorted(ARTICLES)
+TRANSFER, NAPOLI, ACME, GLOBEX, JOBS, ROVERS = sorted(ARTICLES)
 HASH_NAME = re.compile(r"\d{3}_[0-9a-f]{16}|\.txt\b")
 
 
@@ -132,6 +139,17 @@ def test_a_claim_only_denied_is_not_supported(env: Any) -> None:
 
 
 @pytest.mark.slow
+def test_a_claim_only_hedged_is_never_stated_as_fact(env: Any) -> None:
+    """Issue 14: the bottom line asserts a side only when a sentence plainly states it; "could sign" and
+    "considered signing" are possibilities, so no one is reported as saying Rovers signed Smith."""
+    record = env.svc.perspectives("Did Rovers sign Dan Smith?")
+    bottom = check_shape(record, env.corpus)
+    assert "did sign Dan Smith [" not in bottom and "says Rovers did sign" not in bottom, bottom
+    assert bottom.startswith(("It is unclear whether Rovers did sign Dan Smith", "No retrieved article says")), bottom
+    assert "Smith" not in bottom.split(";")[1] or "may dispute" in bottom
+
+
+@pytest.mark.slow
 def test_the_web_chat_shows_the_bottom_line_and_the_groups(env: Any) -> None:
     from ui import messages
 
@@ -156,3 +174,47 @@ def test_bottom_line_wording() -> None:
     assert label("a.txt", meta) == "Sky Sports"
     assert label("b.txt", meta) == "“Globex denies merger agreement with Acme”"
     assert label("c.txt", meta) == "an untitled article"
+
+
+def test_bottom_line_asserts_only_what_the_parse_reads_plainly() -> None:
+    """Without a store: a side is stated only when one of its sentences plainly states (denies) the claim;
+    otherwise it is attributed cautiously, and an article that only reports a denial does not deny."""
+    from assistant.answering.nlp import parse
+    from assistant.perspectives.evidence import Group
+    from assistant.perspectives.meaning import Frame, stance
+    from assistant.perspectives.summary import bottom_line
+
+    frame = Frame.of("Acme did agree to merge with Globex")
+    read = {
+        "Acme said on Monday that it had agreed to merge with Globex.": "affirm",
+        "Globex denied on Tuesday that it had agreed to merge with Acme.": "deny",
+        "A Globex spokeswoman said no agreement had been reached.": "deny",
+        "Acme could agree to merge with Globex next year.": "hedged",
+        "Initech did not agree to merge with Globex.": "other",  # someone else's act
+        "Analysts discussed the agreement.": "hedged",  # only a noun: nothing stated as done
+    }
+    for text, want in read.items():
+        assert stance(parse(text), frame) == want, text
+
+    def group(text: str, source: str, speaker: str = "") -> Group:
+        doc = parse(text)
+        cand = SimpleNamespace(text=text, source=source)
+        return Group([SimpleNamespace(cand=cand, speaker=speaker, reading=stance(doc, frame))], False)
+
+    meta = {"a.txt": {"outlet": "Business Daily"}, "b.txt": {"outlet": "Market Watchers"}}
+    claim = "Acme did agree to merge with Globex"
+    plain = group("Acme said on Monday that it had agreed to merge with Globex.", "a.txt")
+    hedged = group("Acme could agree to merge with Globex next year.", "a.txt")
+    denial = group("Globex denied on Tuesday that it had agreed to merge with Acme.", "b.txt", "Globex")
+    vague = group("Analysts discussed the agreement.", "b.txt")
+
+    def line(yes: list[Group], no: list[Group]) -> str:
+        cite = {id(m): [i] for i, m in enumerate([m for g in yes + no for m in g.members], 1)}
+        return bottom_line(claim, yes, no, meta, cite)
+
+    both = line([plain], [denial])
+    assert both == "Business Daily says Acme did agree to merge with Globex [1]; Globex denies it [2].", both
+    unsure = line([hedged], [vague])
+    assert unsure.startswith("It is unclear whether Acme did agree to merge with Globex:"), unsure
+    assert "Business Daily says" not in unsure and "Market Watchers may dispute it [2]" in unsure
+    assert line([], [denial]) == "No retrieved article says Acme did agree to merge with Globex; Globex denies it [1]."

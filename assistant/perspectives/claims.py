@@ -55,6 +55,9 @@ def _supporting_side(q: Question, statements: list[Statement]) -> tuple[list[Sta
         for s in statements
         if s.negative and _denies_the_act(q, s) and len(q.predicate & (s.terms | s.around)) * 2 >= len(q.predicate)
     ]
+    # a file is cited by its plainest sentence: one the parse reads as stating (denying) the claim first
+    affirm.sort(key=lambda s: (s.reading == "affirm", s.relevance), reverse=True)
+    deny.sort(key=lambda s: (s.reading == "deny", s.relevance), reverse=True)
     return affirm, deny
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from assistant.perspectives.meaning import stance
 from assistant.perspectives.question import Question
 from assistant.perspectives.speakers import party_of, speaker_of
 from assistant.perspectives.stance import denial_cue
@@ -55,6 +56,8 @@ class Statement:
     speaker: str
     party: str
     vec: Any = None
+    #: what the parse says of the question's claim (``meaning.stance``): "affirm", "deny", "other", "hedged", ""
+    reading: str = ""
     flat: str = ""
     quotes: list[str] = field(default_factory=list)
 
@@ -175,6 +178,11 @@ def select_statements(
         out.append(
             Statement(c, set(ordered), ordered, raw, around, relevance, bool(cue), cue, speaker, party_of(speaker), vec)
         )
+    if q.frame.verb:
+        from assistant.answering.nlp import parse_many
+
+        for s, doc in zip(out, parse_many([s.cand.text for s in out]), strict=True):
+            s.reading = stance(doc, q.frame)
     top = max(s.relevance for s in out)
     keep = [
         s

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from assistant.perspectives.meaning import Frame, declarative
 from assistant.perspectives.stance import denial_cue
 from assistant.perspectives.vocabulary import PARTY_TERMS, norm_terms
 from assistant.text import STOPWORDS
@@ -39,6 +40,8 @@ class Question:
     yes_no: bool
     negated: bool
     denies: bool
+    #: the claim as the parse reads it (yes/no questions only; an empty frame otherwise)
+    frame: Frame = field(default_factory=Frame)
 
     @classmethod
     def parse(cls, text: str, stats: Any) -> Question:
@@ -57,9 +60,13 @@ class Question:
         head = {verbs[0]} if verbs else set()
         negated = bool(denial_cue(proposition, head, denials=False))
         denies = bool(denial_cue(proposition, head, negations=False))
+        yes_no = bool(YES_NO_RE.match(text))
+        frame = Frame()
+        if yes_no:
+            frame = Frame.of(declarative(proposition) or proposition)
         return cls(
             text, set(ordered), names, set(verbs), verbs[0] if verbs else "", weights,
-            bool(YES_NO_RE.match(text)), negated, denies,
+            yes_no, negated, denies, frame,
         )  # fmt: skip
 
     def coverage(self, terms: set[str]) -> float:

@@ -10,13 +10,15 @@ from __future__ import annotations
 from typing import Any
 
 from assistant.perspectives.evidence import Group
+from assistant.perspectives.meaning import declarative
+
+__all__ = ["bottom_line", "declarative", "join", "label", "marks", "who"]
 
 #: a speaker phrase longer than this many words is named by its article instead
 MAX_SPEAKER_WORDS = 6
 #: names per side in the bottom line, and characters of a title used as a name
 MAX_NAMES = 3
 TITLE_CHARS = 60
-_SUBJECT_DEPS = frozenset(["nsubj", "nsubjpass", "expl", "csubj"])
 #: words that end a speaker phrase without being part of it ("Trump's lawyer has", "Trump has repeatedly")
 _TRAILING = frozenset(["has", "have", "had", "is", "are", "was", "were", "also", "repeatedly", "previously", "again"])
 _NOT_SPEAKER = frozenset(
@@ -46,38 +48,6 @@ def join(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def declarative(question: str) -> str:
-    """The claim a yes/no question asks about, as a statement ("" when its subject is not found)."""
-    from assistant.answering.nlp import parse_many
-
-    text = question.strip().rstrip("?").strip()
-    doc = parse_many([text])[0]
-    if len(doc) < 3 or doc[0].pos_ not in ("AUX", "VERB"):
-        return ""
-    # the subject: the one the parser finds, else the words before the first verb ("Did Trump | call …"),
-    # else the noun phrase that opens the question
-    subject = next((t.right_edge.i + 1 for t in doc if t.dep_ in _SUBJECT_DEPS and t.left_edge.i == 1), 0)
-    verb = next((t.i for t in doc[2:] if t.pos_ == "VERB"), 0)
-    chunk = next((c.end for c in doc.noun_chunks if c.start == 1), 0)
-    if verb and subject > verb:  # a subject that runs past the verb is a misparse
-        subject = 0
-    # a misparse that reads the verb as a noun ("Did Donald Trump rape …"): the first lowercase word after a name
-    named = next(
-        (
-            t.i
-            for t in doc[2:-1]
-            if t.text.islower()
-            and doc[t.i - 1].text[:1].isupper()
-            and (doc[t.i + 1].text[:1].isupper() or doc[t.i + 1].pos_ == "DET")
-        ),
-        0,
-    )
-    end = next((e for e in (subject, verb, named, chunk) if 1 < e < len(doc)), 0)
-    if not end:
-        return ""
-    return f"{doc[1:end].text} {doc[0].text.lower()} {doc[end:].text}".strip()
-
-
 def _speaker(phrase: str) -> str:
     """A speaker phrase short enough for the bottom line ("Liu Pengyu, a spokesman for …" -> "Liu Pengyu"),
     or "" for one that is no speaker ("In a statement", "which officials")."""
@@ -100,12 +70,13 @@ def _plural(phrase: str) -> bool:
 
 def who(
     groups: list[Group], meta: dict[str, dict[str, Any]], cite: dict[int, list[int]]
-) -> tuple[str, list[int], bool]:
+) -> tuple[str, list[int], bool, bool]:
     """Who a side's statements come from (the speakers they state, else their articles), their markers,
-    and whether the names take a plural verb ("US officials say", "CNN says")."""
+    whether the names take a plural verb ("US officials say", "CNN says"), and whether any is a speaker
+    (an article that only reports is not the one who denies)."""
     names: list[str] = []
     numbers: list[int] = []
-    plural = False
+    plural = spoken = False
     for g in groups:
         for m in g.members:
             speaker = _speaker(m.speaker)
@@ -114,31 +85,55 @@ def who(
                 names.append(name)
                 numbers.extend(n for n in cite.get(id(m), []) if n not in numbers)
                 plural = plural or bool(speaker and _plural(speaker))
-    return join(names), numbers, plural or len(names) > 1 or any(" and " in n for n in names)
+                spoken = spoken or bool(speaker)
+    return join(names), numbers, plural or len(names) > 1 or any(" and " in n for n in names), spoken
 
 
 def marks(numbers: list[int]) -> str:
     return "".join(f"[{n}]" for n in numbers)
 
 
+def _clear(groups: list[Group], reading: str) -> list[Group]:
+    """The groups with a statement the parse reads plainly as ``reading`` (``meaning.stance``), first."""
+    return sorted(groups, key=lambda g: not any(m.reading == reading for m in g.members))
+
+
+def _verb(plural: bool, one: str, many: str) -> str:
+    return many if plural else one
+
+
 def bottom_line(
     claim: str, yes: list[Group], no: list[Group], meta: dict[str, dict[str, Any]], cite: dict[int, list[int]]
 ) -> str:
-    """One sentence: who says the claim, who denies it, with their markers.
+    """One sentence: who says the claim, who denies it, with their markers; never more than the parse is sure of.
 
-    ``claim``: the question's claim as a statement ("" for a question that asks what, who, how many);
-    ``cite``: the citation numbers of each statement, by ``id()``."""
-    yes_who, yes_n, yes_many = who(yes, meta, cite)
-    no_who, no_n, no_many = who(no, meta, cite)
+    A side is asserted ("X says …", "Y denies it") only when one of its sentences plainly states it
+    (``Statement.reading``: the claim's own verb, the same parties, not negated, hedged or only named as a
+    noun); otherwise it is attributed cautiously ("may dispute it", "the articles are unclear"), so a
+    misread sentence is never reported as someone's word. ``claim``: the question's claim as a statement
+    ("" for a question that asks what, who, how many); ``cite``: each statement's citation numbers, by ``id()``."""
     if claim.endswith("?"):  # a question whose claim could not be put as a statement
         claim = f"yes to “{claim}”"
-    if yes_who:
-        said = claim or _quote(yes[0].rep.cand.text)
-        first = f"{yes_who} {'say' if yes_many else 'says'} {said} {marks(yes_n)}"
+    yes_clear = bool(claim) and any(m.reading == "affirm" for g in yes for m in g.members)
+    no_clear = not claim or any(m.reading == "deny" for g in no for m in g.members)
+    yes_who, yes_n, yes_many, _ = who(_clear(yes, "affirm"), meta, cite)
+    no_who, no_n, no_many, no_spoken = who(_clear(no, "deny"), meta, cite)
+    if not claim or (yes_clear and yes_who):
+        said = claim or (_quote(yes[0].rep.cand.text) if yes else "")
+        first = f"{yes_who} {_verb(yes_many, 'says', 'say')} {said} {marks(yes_n)}" if yes_who else ""
+    elif yes_who:
+        first = f"{yes_who} {_verb(yes_many, 'touches', 'touch')} on it without clearly saying so {marks(yes_n)}"
     else:
+        first = ""
+    if not first:
         first = f"No retrieved article says {claim}" if claim else "No retrieved article says so"
-    if no_who:
-        second = f"{no_who} {'deny' if no_many else 'denies'} it {marks(no_n)}"
+    elif claim and not yes_clear:
+        first = f"It is unclear whether {claim}: {first}"
+    if no_who and no_clear:
+        denies = _verb(no_many, "denies", "deny") if no_spoken or not claim else _verb(no_many, "reports", "report")
+        second = f"{no_who} {denies} {'it' if no_spoken or not claim else 'otherwise'} {marks(no_n)}"
+    elif no_who:
+        second = f"{no_who} may dispute it {marks(no_n)}"
     else:
         second = "no retrieved article denies it" if claim else "no retrieved article disputes it"
     sentence = f"{first.strip()}; {second.strip()}."

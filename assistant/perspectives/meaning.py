@@ -1,0 +1,207 @@
+"""Stance by meaning: does a sentence state, deny or only touch on the question's claim?
+
+Read from spaCy's parse, never from a story's word lists: the claim's predicate (its main verb's lemma),
+who does it (agent) and to whom or what (patient), and in the sentence the word that carries that
+predicate, whether it is negated (``dep_ == "neg"``, "no" on an argument, "failed to", "refused to"),
+governed by a denial ("denied that …", "rejected … allegation"), hedged ("could", "considered …ing", a
+question) or said of someone else ("A vigilante did not shoot …" is not about the US). The few verbs
+named here are English (how denial, failure and hedging are said), not any story's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+#: verbs that deny what their complement or object says ("denied that it had agreed", "rejected the claim")
+DENY_LEMMAS = frozenset(["deny", "reject", "refute", "dismiss", "dispute", "rebut", "disavow", "contradict"])
+#: verbs that make what they govern not happen ("failed to expel", "refused to pay")
+FAIL_LEMMAS = frozenset(["fail", "refuse", "decline", "avoid", "stop", "prevent", "halt"])
+#: verbs and modals under which the act is only possible, planned or alleged, not stated as done
+HEDGE_LEMMAS = frozenset(
+    ["consider", "plan", "propose", "threaten", "want", "try", "hope", "expect", "intend", "allege", "accuse",
+     "weigh", "mull", "may", "might", "could", "would", "should"]
+)  # fmt: skip
+_SUBJECTS = frozenset(["nsubj", "csubj", "expl"])
+_PASSIVE_SUBJECTS = frozenset(["nsubjpass", "csubjpass"])
+_OBJECTS = frozenset(["dobj", "obj", "attr", "oprd"])
+#: light verbs: the act is their object ("make a bid" is said "bid", "give support" is said "support")
+LIGHT_VERBS = frozenset(["make", "take", "give", "have", "do", "hold", "launch", "carry"])
+#: how far up the parse a denial or a failure may govern the act ("denied that it had agreed to merge")
+MAX_CHAIN = 4
+#: a derived word shares this many first letters with the claim's verb ("settle" ~ "settlement")
+STEM_PREFIX = 5
+
+
+_SUBJECT_DEPS = frozenset(["nsubj", "nsubjpass", "expl", "csubj"])
+
+
+def declarative(question: str) -> str:
+    """The claim a yes/no question asks about, as a statement ("" when its subject is not found)."""
+    from assistant.answering.nlp import parse_many
+
+    text = question.strip().rstrip("?").strip()
+    doc = parse_many([text])[0]
+    if len(doc) < 3 or doc[0].pos_ not in ("AUX", "VERB"):
+        return ""
+    # the subject: the one the parser finds, else the words before the first verb ("Did Trump | call …"),
+    # else the noun phrase that opens the question
+    subject = next((t.right_edge.i + 1 for t in doc if t.dep_ in _SUBJECT_DEPS and t.left_edge.i == 1), 0)
+    verb = next((t.i for t in doc[2:] if t.pos_ == "VERB"), 0)
+    chunk = next((c.end for c in doc.noun_chunks if c.start == 1), 0)
+    if verb and subject > verb:  # a subject that runs past the verb is a misparse
+        subject = 0
+    # a misparse that reads the verb as a noun ("Did Donald Trump rape …"): the first lowercase word after a name
+    named = next(
+        (
+            t.i
+            for t in doc[2:-1]
+            if t.text.islower()
+            and doc[t.i - 1].text[:1].isupper()
+            and (doc[t.i + 1].text[:1].isupper() or doc[t.i + 1].pos_ == "DET")
+        ),
+        0,
+    )
+    end = next((e for e in (subject, verb, named, chunk) if 1 < e < len(doc)), 0)
+    if not end:
+        return ""
+    return f"{doc[1:end].text} {doc[0].text.lower()} {doc[end:].text}".strip()
+
+
+def _names(tokens: Any) -> set[str]:
+    return {t.lower_ for t in tokens if t.pos_ == "PROPN" or t.ent_type_ in ("GPE", "NORP", "ORG", "PERSON")}
+
+
+def same_word(a: str, b: str) -> bool:
+    """One word or its derivation ("expelled" ~ "expel", "settlement" ~ "settle", "Russian" ~ "Russia")."""
+    a, b = a.lower(), b.lower()
+    if a == b:
+        return True
+    n = min(len(a), len(b))
+    return n >= STEM_PREFIX - 1 and a[: max(n - 1, STEM_PREFIX - 1)] == b[: max(n - 1, STEM_PREFIX - 1)]
+
+
+@dataclass
+class Frame:
+    """The claim as spaCy reads it: its predicate lemma, agent and patient words, polarity and modality."""
+
+    verb: str = ""
+    #: the object of a light verb, which may carry the act itself ("bid" of "make a bid")
+    noun: str = ""
+    agent: set[str] = field(default_factory=set)
+    patient: set[str] = field(default_factory=set)
+    negated: bool = False
+    modal: bool = False
+
+    @classmethod
+    def of(cls, claim: str) -> Frame:
+        """``claim``: the question put as a statement ("Chelsea did make a bid for Osimhen")."""
+        from assistant.answering.nlp import parse
+
+        doc = parse(claim)
+        verb = next((t for t in doc if t.pos_ == "VERB" and t.dep_ != "aux"), None)
+        if verb is not None and verb.lemma_ == "do" and verb.i + 1 < len(doc) and doc[verb.i + 1].is_alpha:
+            verb = doc[verb.i + 1]  # "Trump did rape …" read with "did" as the verb
+        if verb is None:  # "the Dominion settlement was worth …": the copula's complement carries the claim
+            verb = next((t for t in doc if t.dep_ in ("acomp", "attr", "amod") and t.pos_ in ("ADJ", "NOUN")), None)
+        if verb is None:
+            return cls()
+        agent, patient = _roles(verb)
+        obj = next((c for c in verb.children if c.dep_ in ("dobj", "obj")), None)
+        light = verb.lemma_.lower() in LIGHT_VERBS and obj is not None and obj.pos_ == "NOUN"
+        return cls(
+            verb=verb.lemma_.lower(),
+            noun=obj.lemma_.lower() if light and obj is not None else "",
+            agent=_names(agent),
+            patient=_names(patient),
+            negated=any(c.dep_ == "neg" for c in verb.children),
+            modal=any(c.tag_ == "MD" for c in verb.children),
+        )
+
+
+def _roles(verb: Any) -> tuple[list[Any], list[Any]]:
+    """The tokens of who does it and to whom or what (passive subjects are patients, "by" objects agents)."""
+    agent: list[Any] = []
+    patient: list[Any] = []
+    for c in verb.children:
+        if c.dep_ in _SUBJECTS:
+            agent.extend(c.subtree)
+        elif c.dep_ in _PASSIVE_SUBJECTS or c.dep_ in _OBJECTS:
+            patient.extend(c.subtree)
+        elif c.dep_ == "agent":
+            agent.extend(c.subtree)
+    return agent, patient
+
+
+def _head_names(tokens: list[Any]) -> set[str]:
+    """The names of a role's head words ("Pearson and Jones", "Napoli president"), not of what modifies them
+    ("any offer for the Nigeria international" names no one)."""
+    roots = [t for t in tokens if t.head not in tokens or t.head is t]
+    heads = [h for r in roots for h in [r, *r.conjuncts]]
+    return _names([x for h in heads for x in [h, *h.children] if x is h or x.dep_ in ("compound", "flat")])
+
+
+def _clashes(frame_names: set[str], tokens: list[Any], agent: bool) -> bool:
+    """The sentence names someone else in a role the claim's names fill ("Pearson and Jones were expelled"
+    for "Was Johnson expelled", "a vigilante" for "the US"); "it", "the club" may be anyone: no clash."""
+    if not frame_names or not tokens:
+        return False
+    names = _head_names(tokens)
+    if names:
+        return not any(same_word(a, b) for a in names for b in frame_names)
+    head = next((t for t in tokens if t.head not in tokens or t.head is t), tokens[0])
+    indefinite = any(c.dep_ == "det" and c.lower_ in ("a", "an") for c in head.children)
+    return agent and indefinite and head.pos_ == "NOUN"
+
+
+def _anchor(doc: Any, frame: Frame) -> Any:
+    """The sentence's word that carries the claim's predicate (its lemma or a derivation of it), or None."""
+    words = [w for w in (frame.verb, frame.noun) if w]
+    return next((t for t in doc if t.is_alpha and any(same_word(t.lemma_, w) for w in words)), None)
+
+
+def stance(doc: Any, frame: Frame) -> str:
+    """``"affirm"``, ``"deny"`` (the sentence negates or denies the claim's predicate of the same parties),
+    ``"other"`` (the predicate, said of someone else), ``"hedged"`` (possible, planned, alleged, asked) or
+    ``""`` (the predicate is not there: the parse cannot tell)."""
+    if not frame.verb:
+        return ""
+    t = _anchor(doc, frame)
+    if t is None:
+        return ""
+    agent, patient = _roles(t) if t.pos_ in ("VERB", "AUX") else ([], [])
+    if t.dep_ == "conj" and not any(c.dep_ in _SUBJECTS | _PASSIVE_SUBJECTS for c in t.children):
+        # "Pearson and Jones … had employed bullhorns and were expelled": the first verb's subject
+        subject = [x for c in t.head.children if c.dep_ in _SUBJECTS | _PASSIVE_SUBJECTS for x in c.subtree]
+        if any(c.dep_ == "auxpass" for c in t.children):
+            patient = patient + subject
+        else:
+            agent = agent + subject
+    if _clashes(frame.agent, agent, True) or _clashes(frame.patient, patient, False):
+        return "other"
+    negated = any(c.dep_ == "neg" or (c.dep_ == "det" and c.lower_ == "no") for c in t.children) or any(
+        c.dep_ in _PASSIVE_SUBJECTS | _OBJECTS | _SUBJECTS and any(d.lower_ in ("no", "none") for d in c.children)
+        for c in t.children
+    )
+    # a noun only mentions the act ("rape allegations", "the expulsion"): it states nothing happened
+    modal = not frame.modal and any(c.tag_ == "MD" for c in t.children)
+    hedged = t.pos_ not in ("VERB", "AUX", "ADJ") or modal or doc.text.rstrip().endswith("?")
+    denied = False
+    node = t
+    for _ in range(MAX_CHAIN):
+        if node.head is node:
+            break
+        node = node.head
+        lemma = node.lemma_.lower()
+        if lemma in DENY_LEMMAS:
+            denied = True
+            break
+        if lemma in FAIL_LEMMAS:
+            negated = not negated
+        elif lemma in HEDGE_LEMMAS and not frame.modal:
+            hedged = True
+        if any(c.dep_ == "neg" for c in node.children) and node.pos_ in ("VERB", "AUX") and node.dep_ == "ROOT":
+            negated = not negated  # "did not say that …" / "has not decided to …"
+    if denied or negated != frame.negated:
+        return "deny"
+    return "hedged" if hedged else "affirm"
