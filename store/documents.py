@@ -15,7 +15,8 @@ from pathlib import Path
 
 from llama_index.core import Document
 
-from store.metadata import extract_metadata, extract_title
+from store.metadata import extract_title
+from store.metadata.extractor import ArticleMetadataExtractor
 
 ARTICLE_SUFFIXES = {".txt", ".md"}
 META_KEYS = [
@@ -111,8 +112,12 @@ def title_of(text: str) -> str:
     return extract_title(text)
 
 
-def read_article(path: Path, folder: Path, max_bytes: int) -> Document | FileProblem:
-    """Read one article into a LlamaIndex ``Document`` whose id is its corpus-relative name."""
+def read_article(path: Path, folder: Path, max_bytes: int, with_metadata: bool = True) -> Document | FileProblem:
+    """Read one article into a LlamaIndex ``Document`` whose id is its corpus-relative name.
+
+    ``with_metadata=False`` leaves the article's own metadata (title, outlet, date …) to the caller,
+    which adds it to many articles at once with ``with_article_metadata``.
+    """
     source = path.relative_to(folder).as_posix()
     problem = open_problem(path, folder)
     if problem:
@@ -130,21 +135,26 @@ def read_article(path: Path, folder: Path, max_bytes: int) -> Document | FilePro
     if problem:
         return FileProblem(source, problem)
     text = path.read_text(encoding="utf-8")
-    meta = extract_metadata(text)
-    metadata = {
-        "source": source,
-        "title": meta.title,
-        "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
-        "chars": len(text),
-        **meta.flat(),  # outlet, outlet_basis, outlets_named, people, places, date (str; lists "; "-joined)
-    }
-    return Document(
+    doc = Document(
         id_=source,
         text=text,
-        metadata=metadata,
+        metadata={"source": source, "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(), "chars": len(text)},
         excluded_embed_metadata_keys=list(META_KEYS),
         excluded_llm_metadata_keys=list(META_KEYS),
     )
+    if with_metadata:
+        with_article_metadata([doc])
+    return doc
+
+
+def with_article_metadata(docs: list[Document]) -> list[Document]:
+    """Add what each text says about itself (title, outlet, outlets named, people, places, date), in place.
+
+    One ``ArticleMetadataExtractor`` pass over all of them, so spaCy parses them as one stream.
+    """
+    if docs:
+        ArticleMetadataExtractor().process_nodes(docs)
+    return docs
 
 
 def read_folder(folder: Path, max_bytes: int) -> tuple[list[Document], list[FileProblem]]:
@@ -155,6 +165,6 @@ def read_folder(folder: Path, max_bytes: int) -> tuple[list[Document], list[File
     paths = find_articles(folder, linked)
     problems += [FileProblem(d.relative_to(folder).as_posix(), "link to a folder, not followed") for d in linked]
     for path in paths:
-        result = read_article(path, folder, max_bytes)
+        result = read_article(path, folder, max_bytes, with_metadata=False)
         (problems if isinstance(result, FileProblem) else docs).append(result)
-    return docs, problems
+    return with_article_metadata(docs), problems

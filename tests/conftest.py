@@ -62,6 +62,7 @@ FAST_MODULES = frozenset(
         "test_conversations.py",
         "test_describe.py",
         "test_layers.py",
+        "test_metadata.py",
         "test_span_typing.py",
         "test_yes_no.py",
     }

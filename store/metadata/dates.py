@@ -1,68 +1,59 @@
-"""Dates: the article's own date, where its text states one (a Published line, or its first lines)."""
+"""Dates: the article's own date, where its text states one (a Published line, or its first lines).
+
+The lines are chosen by where an article states its date; the date in a line is a DATE entity of
+spaCy's recogniser that ``dateparser`` reads as a full day (``nlp.dates``).
+"""
 
 from __future__ import annotations
 
 import re
-from datetime import date
+from collections.abc import Callable
+from typing import Any
 
-MONTHS = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-]
-_MONTH_RE = (
-    r"(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|"
-    r"Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
-)
-_DATE_PATTERNS = [
-    re.compile(r"\b((?:19|20)\d\d)-(\d\d)-(\d\d)\b"),
-    re.compile(rf"\b{_MONTH_RE}\.? (\d{{1,2}}),? ((?:19|20)\d\d)\b"),
-    re.compile(rf"\b(\d{{1,2}}) {_MONTH_RE}\.?,? ((?:19|20)\d\d)\b"),
-]
+from nlp.dates import full_date, parse_full_date
+
+#: Lines that state when the article was written, wherever they stand.
 _DATE_LINE = re.compile(r"^\s*(?:published|updated|posted|date|dated|last updated|first published)\b", re.IGNORECASE)
+#: A photo's caption or credit: its date is the photo's, not the article's.
+_CAPTION = re.compile(r"\[(?:file|photo)\b|\bphoto:|\bcredit:", re.IGNORECASE)
+#: How many of the first non-empty lines may carry the date, and how long such a line may be.
+FIRST_LINES, MAX_LINE_CHARS = 4, 200
 
 
-def _month(name: str) -> int:
-    return next(i + 1 for i, m in enumerate(MONTHS) if m.startswith(name.lower()[:3]))
+def date_lines(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the lines that may state the article's date, in the order they are tried.
+
+    Dated lines ("Published: …") first, then the first few short lines; never a photo caption, and
+    never the body, whose dates are events.
+    """
+    lines: list[tuple[int, int]] = []
+    pos = 0
+    for raw in text.splitlines(keepends=True):
+        if raw.strip():
+            lines.append((pos, pos + len(raw.rstrip("\r\n"))))
+        pos += len(raw)
+    dated = [span for span in lines if _DATE_LINE.match(text[span[0] : span[1]])]
+    first = [span for span in lines[:FIRST_LINES] if span[1] - span[0] < MAX_LINE_CHARS]
+    return [span for span in dated + first if not _CAPTION.search(text[span[0] : span[1]])]
 
 
-def _parse_date(m: re.Match, kind: int) -> str:
-    try:
-        if kind == 0:
-            y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
-        elif kind == 1:
-            mo, d, y = _month(m.group(1)), int(m.group(2)), int(m.group(3))
-        else:
-            d, mo, y = int(m.group(1)), _month(m.group(2)), int(m.group(3))
-        return date(y, mo, d).isoformat()
-    except (ValueError, StopIteration):
-        return ""
-
-
-def extract_date(text: str) -> str:
+def extract_date(text: str, doc: Any = None, parse: Callable[[str], Any] | None = None) -> str:
     """The article's date (ISO) when it states one: a Published/Updated line, or a date on the first lines.
 
-    Dates inside photo captions (a line with a ``[File: …]`` or ``Photo:`` credit) are the photo's,
-    and dates in the body are events, so neither counts.
+    ``doc`` is the spaCy parse of the text's head when the caller has one; lines past it (or all lines,
+    without one) are parsed on their own by ``parse`` (default: the entity pipeline).
     """
-    lines = [ln for ln in text.splitlines() if ln.strip()]
-    ordered = [ln for ln in lines if _DATE_LINE.match(ln)] + [ln for ln in lines[:4] if len(ln) < 200]
-    for line in ordered:
-        if re.search(r"\[(?:file|photo)\b|\bphoto:|\bcredit:", line, re.IGNORECASE):
-            continue
-        for kind, rx in enumerate(_DATE_PATTERNS):
-            m = rx.search(line)
-            if m:
-                found = _parse_date(m, kind)
-                if found:
-                    return found
+    for start, end in date_lines(text):
+        if doc is not None and end <= len(doc.text):
+            found = full_date(doc, start, end)
+        else:
+            if parse is None:
+                from nlp.pipeline import entity_pipeline
+
+                parse = entity_pipeline()
+            found = full_date(parse(text[start:end]))
+        # spaCy does not always tag an ISO date ("Published: 2022-12-21"): the line's rest, read whole
+        found = found or parse_full_date(_DATE_LINE.sub("", text[start:end]))
+        if found:
+            return found
     return ""

@@ -1,76 +1,62 @@
-"""Places: the countries, regions and cities of a small gazetteer that a text names."""
+"""Places: the countries, regions and cities spaCy's recogniser tags (GPE, LOC), most mentioned first.
+
+Other names of one place ("US", "U.S.", "America") are folded by a table of data (``places.json``), and
+a place inside an outlet's name ("The New York Times") is no place the article names.
+"""
 
 from __future__ import annotations
 
-import re
+import json
 from collections import Counter
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
-from store.metadata.outlets import ALL_OUTLETS_RE
-
-_COUNTRIES = """
-Afghanistan|Albania|Algeria|Andorra|Angola|Argentina|Armenia|Australia|Austria|Azerbaijan|Bahamas|Bahrain|
-Bangladesh|Barbados|Belarus|Belgium|Belize|Benin|Bhutan|Bolivia|Bosnia and Herzegovina|Bosnia|Botswana|Brazil|
-Brunei|Bulgaria|Burkina Faso|Burundi|Cambodia|Cameroon|Canada|Chad|Chile|China|Colombia|Comoros|Congo|
-Costa Rica|Croatia|Cuba|Cyprus|Czech Republic|Czechia|Denmark|Djibouti|Dominican Republic|Ecuador|Egypt|
-El Salvador|Eritrea|Estonia|Eswatini|Ethiopia|Fiji|Finland|France|Gabon|Gambia|Georgia|Germany|Ghana|Greece|
-Guatemala|Guinea|Guyana|Haiti|Honduras|Hungary|Iceland|India|Indonesia|Iran|Iraq|Ireland|Israel|Italy|
-Ivory Coast|Jamaica|Japan|Jordan|Kazakhstan|Kenya|Kosovo|Kuwait|Kyrgyzstan|Laos|Latvia|Lebanon|Lesotho|Liberia|
-Libya|Liechtenstein|Lithuania|Luxembourg|Madagascar|Malawi|Malaysia|Maldives|Mali|Malta|Mauritania|Mauritius|
-Mexico|Moldova|Monaco|Mongolia|Montenegro|Morocco|Mozambique|Myanmar|Namibia|Nepal|Netherlands|New Zealand|
-Nicaragua|Niger|Nigeria|North Korea|North Macedonia|Norway|Oman|Pakistan|Palestine|Panama|Papua New Guinea|
-Paraguay|Peru|Philippines|Poland|Portugal|Qatar|Romania|Russia|Rwanda|Saudi Arabia|Senegal|Serbia|Sierra Leone|
-Singapore|Slovakia|Slovenia|Somalia|South Africa|South Korea|South Sudan|Spain|Sri Lanka|Sudan|Suriname|Sweden|
-Switzerland|Syria|Taiwan|Tajikistan|Tanzania|Thailand|Togo|Tunisia|Turkey|Turkmenistan|Uganda|Ukraine|
-United Arab Emirates|United Kingdom|United States|Uruguay|Uzbekistan|Venezuela|Vietnam|Yemen|Zambia|Zimbabwe|
-Gaza|West Bank|Crimea|Donbas|Hong Kong|Tibet|Xinjiang|Europe|Asia|Africa|Middle East|Latin America|Indo-Pacific
-"""
-_CITIES = """
-Kabul|Tirana|Algiers|Buenos Aires|Yerevan|Canberra|Sydney|Melbourne|Vienna|Baku|Dhaka|Minsk|Brussels|Sofia|
-Ottawa|Toronto|Santiago|Beijing|Shanghai|Bogota|Havana|Nicosia|Prague|Copenhagen|Cairo|Tallinn|Addis Ababa|
-Helsinki|Paris|Berlin|Munich|Tbilisi|Accra|Athens|Budapest|Reykjavik|New Delhi|Delhi|Mumbai|Jakarta|Tehran|
-Baghdad|Dublin|Jerusalem|Tel Aviv|Rome|Milan|Tokyo|Amman|Astana|Nairobi|Pristina|Riga|Beirut|Tripoli|Vilnius|
-Luxembourg|Kuala Lumpur|Valletta|Mexico City|Chisinau|Ulaanbaatar|Rabat|Kathmandu|Amsterdam|The Hague|Wellington|
-Abuja|Lagos|Pyongyang|Oslo|Muscat|Islamabad|Karachi|Manila|Warsaw|Lisbon|Doha|Bucharest|Moscow|St Petersburg|
-Kigali|Riyadh|Dakar|Belgrade|Bratislava|Ljubljana|Mogadishu|Pretoria|Johannesburg|Cape Town|Seoul|Madrid|
-Barcelona|Colombo|Khartoum|Stockholm|Geneva|Bern|Zurich|Damascus|Taipei|Bangkok|Tunis|Ankara|Istanbul|Kampala|
-Kyiv|Kiev|Kharkiv|Odesa|Odessa|Mariupol|Lviv|Donetsk|Luhansk|Abu Dhabi|Dubai|London|Washington|New York|
-Los Angeles|Chicago|San Francisco|Caracas|Hanoi|Sanaa|Lusaka|Harare|Davos|Brussels|Strasbourg|Hiroshima
-"""
-PLACE_ALIASES = {
-    "US": "United States",
-    "U.S.": "United States",
-    "U.S": "United States",
-    "USA": "United States",
-    "America": "United States",
-    "UK": "United Kingdom",
-    "U.K.": "United Kingdom",
-    "Britain": "United Kingdom",
-    "Great Britain": "United Kingdom",
-    "Kiev": "Kyiv",
-    "Odessa": "Odesa",
-    "UAE": "United Arab Emirates",
-    "Czechia": "Czech Republic",
-    "Bosnia": "Bosnia and Herzegovina",
-    "Washington, DC": "Washington",
-    "Washington DC": "Washington",
-    "Ukranian": "Ukraine",
-}
-PLACES = frozenset(p.strip() for p in (_COUNTRIES + "|" + _CITIES).replace("\n", "").split("|") if p.strip())
-_PLACE_RE = re.compile(
-    r"(?<![A-Za-z.])("
-    + "|".join(re.escape(p) for p in sorted(PLACES | set(PLACE_ALIASES), key=len, reverse=True))
-    + r")(?![A-Za-z])"
-)
+TABLE = Path(__file__).with_name("places.json")
+PLACE_LABELS = frozenset({"GPE", "LOC"})
 
 
-def extract_places(text: str, limit: int = 15) -> list[str]:
-    """Countries, regions and cities of the gazetteer the text names, most mentioned first."""
-    counts: Counter = Counter()
+@lru_cache(maxsize=1)
+def place_aliases() -> dict[str, str]:
+    """Another name of a place -> the one name it is listed under."""
+    return json.loads(TABLE.read_text(encoding="utf-8"))["aliases"]
+
+
+def place_name(text: str) -> str:
+    """One name a place: the alias table's, without "the" or a possessive ("the U.S.'s" -> "United States")."""
+    name = " ".join(text.split()).strip(' ,;:"“”()')
+    for suffix in ("’s", "'s"):
+        name = name.removesuffix(suffix)
+    aliases = place_aliases()
+    if name in aliases:
+        return aliases[name]
+    if name.lower().startswith("the "):
+        name = name[4:]
+    return aliases.get(name, name)
+
+
+def extract_places(
+    doc: Any, outlet_spans: list[tuple[int, int]] | None = None, people: list[str] | None = None, limit: int = 15
+) -> list[str]:
+    """The places ``doc`` names, most mentioned first.
+
+    None inside ``outlet_spans`` (character spans), none that is a word of a person's name in
+    ``people`` (the recogniser takes a surname alone for a town now and then), no acronym of three
+    letters or fewer the alias table does not know ("UC", "ER").
+    """
+    counts: Counter[str] = Counter()
     order: dict[str, int] = {}
-    # "The New York Times" does not name New York
-    text = ALL_OUTLETS_RE.sub(lambda m: " " * len(m.group(0)), text)
-    for m in _PLACE_RE.finditer(text):
-        name = PLACE_ALIASES.get(m.group(1), m.group(1))
-        counts[name] += 1
-        order.setdefault(name, m.start())
+    spans = outlet_spans or []
+    names = {w for person in people or [] for w in person.split()}
+    for ent in doc.ents:
+        if ent.label_ not in PLACE_LABELS or "\n" in ent.text.strip():
+            continue
+        if any(s < ent.end_char and ent.start_char < e for s, e in spans):
+            continue
+        name = place_name(ent.text)
+        if name.isupper() and len(name) > 3:  # a wire dateline's "WASHINGTON"
+            name = place_name(name.title())
+        if name and name[0].isupper() and name not in names and not (name.isupper() and len(name) <= 3):
+            counts[name] += 1
+            order.setdefault(name, ent.start_char)
     return [p for p, _ in sorted(counts.items(), key=lambda kv: (-kv[1], order[kv[0]]))][:limit]
