@@ -2,7 +2,9 @@
 
 The engine (retriever, postprocessors, reader) is built once per store version and shared by the web
 server's threads, so what differs between questions travels with the query instead of living on the
-components: the retrieval options, the user's own words, and the refusal gate's verdict for the reader.
+components: the retrieval options, the user's own words, who hears the reader's progress. It carries
+the question's inputs only and the engine's steps never write to it: what a step decides goes down the
+node list (the refusal gate's ``Verdict``) or into the typed ``Answer``.
 """
 
 from __future__ import annotations
@@ -27,9 +29,6 @@ class QuestionBundle(QueryBundle):
     as_of: str | date | None = None
     #: the user's own words when ``query_str`` was rewritten from a follow-up
     focus: str | None = None
-    #: set by ``RefusalGate``: why the evidence is too weak to answer (None: it is not), and the best score
-    refusal: str | None = None
-    confidence: float = 0.0
     #: hears a generative reader's progress: ``("token", text)``, ``("kept", sentence)``,
     #: ``("withdrawn", sentence, reason)`` (``Service.stream`` turns them into the growing answer)
     on_event: Callable[..., None] | None = None

@@ -12,7 +12,7 @@ from llama_index.core.retrievers import BaseRetriever
 from assistant.answer import Answer
 from assistant.question import QuestionBundle
 from assistant.readers.extractive import ExtractiveReader
-from assistant.readers.postprocessors import RefusalGate, SentenceCandidates, SentenceNode
+from assistant.readers.postprocessors import RefusalGate, RefusalNode, SentenceCandidates, SentenceNode, verdict_of
 from assistant.retrieval import HybridRetriever
 from tests.conftest import SEEDS
 
@@ -49,16 +49,31 @@ def test_postprocessors_turn_chunks_into_scored_sentences_and_refuse_weak_eviden
     assert sentences and all(isinstance(n.node, SentenceNode) for n in sentences)
     scores = [n.score for n in sentences]
     assert scores == sorted(scores, reverse=True)
-    assert bundle.refusal is None and bundle.confidence == scores[0]
+    assert verdict_of(sentences) is None
     for n in sentences[:5]:
         text = (SEEDS / n.node.metadata["source"]).read_text(encoding="utf-8")
         assert text[n.node.start_char_idx : n.node.end_char_idx] == n.node.get_content()
 
     weak = QuestionBundle("What is the capital of Australia?")
-    assert query.retrieve(weak) == []
-    assert weak.refusal and weak.refusal.startswith("best evidence scores")
+    refused = query.retrieve(weak)  # the gate's typed verdict, in place of the sentences
+    assert len(refused) == 1 and isinstance(refused[0].node, RefusalNode)
+    verdict = verdict_of(refused)
+    assert verdict is not None and verdict.reason.startswith("best evidence scores")
     record = seeded_service.ask(weak.query_str)
-    assert record.refused and record.grounding == weak.refusal
+    assert record.refused and record.grounding == verdict.reason
+
+
+def test_the_engine_never_writes_to_the_question(seeded_service) -> None:
+    """The bundle carries the question's inputs one way: what the steps decide is in the answer."""
+    from dataclasses import asdict
+
+    query = seeded_service._engine().query
+    for text in (QUESTION, "What is the capital of Australia?"):
+        bundle = QuestionBundle(text, sources=["000_943f23eee93e7890.txt"], as_of="2023-03-30", focus=text)
+        before = asdict(bundle)
+        answer = query.query(bundle)
+        assert asdict(bundle) == before
+        assert answer.source_nodes == [] or not any(isinstance(n.node, RefusalNode) for n in answer.source_nodes)
 
 
 def test_the_engine_returns_a_finished_typed_answer(seeded_service) -> None:

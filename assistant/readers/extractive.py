@@ -3,7 +3,8 @@
 It never writes a word of its own: the answer is the chosen sentences, each cited to its file and
 exact offsets. In the query engine it comes after its two node postprocessors (``postprocessors``):
 ``SentenceCandidates`` scores every sentence of the retrieved chunks, ``RefusalGate`` refuses weak
-evidence; this synthesizer then chooses the sentences to cite and the direct answer that leads.
+evidence (its ``Verdict`` arrives on the node list); this synthesizer then chooses the sentences to
+cite and the direct answer that leads.
 """
 
 from __future__ import annotations
@@ -22,7 +23,15 @@ from assistant.embedding import EmbeddingCache
 from assistant.grounding import Evidence
 from assistant.question import QuestionBundle, as_bundle
 from assistant.readers.candidates import Candidate, complete, same_statement, sentence_candidates
-from assistant.readers.postprocessors import RefusalGate, SentenceCandidates, SentenceNode, candidates_of
+from assistant.readers.postprocessors import (
+    RefusalGate,
+    RefusalNode,
+    SentenceCandidates,
+    Verdict,
+    candidates_of,
+    gated,
+    verdict_of,
+)
 from assistant.settings import Settings
 
 # a further sentence joins the answer when it scores at least this share of the best one
@@ -89,12 +98,13 @@ class ExtractiveReader(BaseSynthesizer):
         the span model reads their titles."""
         bundle = as_bundle(query, focus=kwargs.get("focus"))
         retrieved = list(kwargs.get("retrieved") or [])
-        if bundle.refusal is None and not (nodes and isinstance(nodes[0].node, SentenceNode)):
+        if not gated(nodes):
             retrieved = retrieved or list(nodes)
             nodes = self.steps(bundle, nodes)
         sel = self.compose(bundle, nodes)
         parts, span = self.direct(bundle.query_str, retrieved, sel) if self.settings.direct_answer else ([], None)
-        return answer_of(sel, nodes, self.name, parts, span)
+        read = [n for n in nodes if not isinstance(n.node, RefusalNode)]
+        return answer_of(sel, read, self.name, parts, span)
 
     # -- evidence -------------------------------------------------------------------------------
     def steps(self, bundle: QuestionBundle, nodes: list[NodeWithScore]) -> list[NodeWithScore]:
@@ -105,9 +115,11 @@ class ExtractiveReader(BaseSynthesizer):
 
     def compose(self, bundle: QuestionBundle, nodes: list[NodeWithScore]) -> Selection:
         """The sentences to cite, best first: those near the best one's score, one per statement (the
-        same statement in other files is cited with it), each completed (``complete``)."""
-        if not nodes:
-            return Selection([], True, bundle.confidence, bundle.refusal or "nothing retrieved")
+        same statement in other files is cited with it), each completed (``complete``); the refusal gate's
+        verdict when it refused."""
+        refused = verdict_of(nodes) or (None if nodes else Verdict("nothing retrieved", 0.0))
+        if refused is not None:
+            return Selection([], True, refused.confidence, refused.reason)
         cands = candidates_of(nodes)
         best = cands[0]
         chosen: list[Evidence] = []

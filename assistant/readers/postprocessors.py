@@ -1,15 +1,18 @@
 """The extractive reader's evidence steps as LlamaIndex node postprocessors.
 
 ``SentenceCandidates`` turns the retrieved chunks into scored sentence nodes (best first, exact file
-offsets); ``RefusalGate`` then lets them through, or empties the list when the evidence is too weak
-and says why on the ``QuestionBundle``. The reader (``ExtractiveReader``) composes the answer from
-what is left. A sentence scores by embedding similarity to the question, by how much of the
-question's informative vocabulary it (and, less, its neighbours) contains, and by whether it holds
-the kind of answer asked for (a number, an age, a date). The same features decide refusal.
+offsets); ``RefusalGate`` then lets them through, or puts its typed ``Verdict`` (why the evidence
+is too weak, and the best score) in their place, as the one ``RefusalNode`` it returns. The reader
+(``ExtractiveReader``) composes the answer from what is left: data flows down the node list only, the
+query (``QuestionBundle``) is never written to. A sentence scores by embedding similarity to the
+question, by how much of the question's informative vocabulary it (and, less, its neighbours)
+contains, and by whether it holds the kind of answer asked for (a number, an age, a date). The same
+features decide refusal.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -160,12 +163,42 @@ def refusal_reason(best: Candidate | None, threshold: float) -> str | None:
     return None
 
 
-class RefusalGate(BaseNodePostprocessor):
-    """Sentence nodes (best first) through unchanged, or none when the best one is no answer.
+@dataclass(frozen=True)
+class Verdict:
+    """The refusal gate's decision to refuse: why, and the best sentence's score (the record's grounding)."""
 
-    The reason and the best score go to the ``QuestionBundle`` (``refusal``, ``confidence``): the
-    reader states the refusal, and the record says why.
-    """
+    reason: str
+    confidence: float
+
+
+class RefusalNode(TextNode):
+    """What ``RefusalGate`` returns instead of the sentences it refused: its ``Verdict``, no text.
+
+    The verdict travels on the node list, the one way from a postprocessor to the synthesizer, so the
+    query stays the question's inputs and one engine can answer many questions at once."""
+
+    verdict: Verdict = Field(exclude=True)
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "RefusalNode"
+
+
+def verdict_of(nodes: list[NodeWithScore]) -> Verdict | None:
+    """The gate's refusal when ``nodes`` is one (None: they are the evidence)."""
+    if nodes and isinstance(nodes[0].node, RefusalNode):
+        return nodes[0].node.verdict
+    return None
+
+
+def gated(nodes: list[NodeWithScore]) -> bool:
+    """Whether ``nodes`` came out of the postprocessors (sentences or a refusal), not the retriever."""
+    return bool(nodes) and isinstance(nodes[0].node, (SentenceNode, RefusalNode))
+
+
+class RefusalGate(BaseNodePostprocessor):
+    """Sentence nodes (best first) through unchanged, or one ``RefusalNode`` when the best one is no answer:
+    the reader states the refusal, and the record says why."""
 
     threshold: float
 
@@ -178,6 +211,7 @@ class RefusalGate(BaseNodePostprocessor):
     ) -> list[NodeWithScore]:
         best = candidates_of(nodes[:1])[0] if nodes else None
         reason = refusal_reason(best, self.threshold)
-        if isinstance(query_bundle, QuestionBundle):
-            query_bundle.refusal, query_bundle.confidence = reason, best.score if best else 0.0
-        return [] if reason else nodes
+        if reason is None:
+            return nodes
+        verdict = Verdict(reason, best.score if best else 0.0)
+        return [NodeWithScore(node=RefusalNode(id_="refusal", text="", verdict=verdict), score=verdict.confidence)]
