@@ -3,7 +3,8 @@
 The reader (a response synthesizer) fills in what it decided: the evidence or the refusal and why,
 the answer's sentences and the direct answer, which reader wrote it and what a generative one
 withdrew. ``AnswerEngine`` (``assistant.engine``) then finishes it in one place: numbered citations
-with verified quotes and source metadata, the refusal text, the retrieved chunks. The ask service
+with verified quotes and source metadata, the refusal text, the retrieved chunks (a perspectives
+answer comes with its citations numbered by claim, and its claims and bottom line). The ask service
 turns it into an ``AnswerRecord`` field by field.
 """
 
@@ -15,7 +16,7 @@ from llama_index.core.base.response.schema import Response
 from llama_index.core.schema import NodeWithScore
 
 from assistant.grounding import Evidence
-from assistant.records import Citation
+from assistant.records import Citation, Claim
 
 
 @dataclass
@@ -41,6 +42,10 @@ class Answer(Response):
     #: a generative reader's raw line and the seconds it took
     generated: str | None = None
     generation_s: float | None = None
+    #: perspectives mode (``assistant.perspectives.pipeline``): the claims, with the numbers of the
+    #: citations for and against each (empty when refused), and the bottom line; None for a plain answer
+    claims: list[Claim] | None = None
+    bottom_line: str | None = None
     # -- set by ``AnswerEngine`` -----------------------------------------------------------------
     #: the chunks as retrieved, in rank order, before the postprocessors turned them into sentences
     retrieved: list[NodeWithScore] = field(default_factory=list)

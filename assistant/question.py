@@ -29,6 +29,9 @@ class QuestionBundle(QueryBundle):
     as_of: str | date | None = None
     #: the user's own words when ``query_str`` was rewritten from a follow-up
     focus: str | None = None
+    #: what kind of answer is asked: "answer" (the reader's), or "perspectives" (claims for and against);
+    #: picks the engine's ``Reading`` (``assistant.engine``)
+    mode: str = "answer"
     #: hears a generative reader's progress: ``("token", text)``, ``("kept", sentence)``,
     #: ``("withdrawn", sentence, reason)`` (``Service.stream`` turns them into the growing answer)
     on_event: Callable[..., None] | None = None

@@ -91,3 +91,30 @@ def test_the_engine_returns_a_finished_typed_answer(seeded_service) -> None:
     weak = query.query(QuestionBundle("What is the capital of Australia?"))
     assert weak.refused and weak.citations == [] and weak.direct_answer is None
     assert weak.text.endswith("“What is the capital of Australia?”") and weak.reason.startswith("best evidence")
+
+
+def test_perspectives_is_a_mode_of_the_same_engine(seeded_service) -> None:
+    """One engine, one retriever: perspectives mode only swaps the synthesizer and the retrieval depth."""
+    from assistant.engine import Reading
+    from assistant.perspectives import TOP_K, PerspectivesReader
+
+    engine = seeded_service._engine()
+    reading = engine.query.modes["perspectives"]
+    assert isinstance(reading, Reading) and isinstance(reading.synthesizer, PerspectivesReader)
+    assert isinstance(reading.synthesizer, BaseSynthesizer) and reading.postprocessors == []
+    assert reading.top_k == max(TOP_K, seeded_service.settings.top_k)
+    assert engine.query.modes["answer"].synthesizer is engine.reader
+
+    bundle = QuestionBundle("Did Russia ask China for military aid?", mode="perspectives")
+    answer = engine.query.query(bundle)
+    assert isinstance(answer, Answer) and answer.claims and answer.bottom_line
+    assert seeded_service.settings.top_k < len(answer.retrieved) <= reading.top_k
+    assert bundle.top_k is None  # the depth went to a copy: the caller's question stays as asked
+    assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+    record = seeded_service.perspectives(bundle.query_str)
+    assert (record.answer, record.citations, record.bottom_line) == (answer.text, answer.citations, answer.bottom_line)
+    assert record.claims == answer.claims and record.grounding == answer.reason
+    assert seeded_service._engine() is engine
+
+    weak = engine.query.query(QuestionBundle("Who is the prime minister of Italy?", mode="perspectives"))
+    assert weak.refused and weak.claims == [] and weak.citations == [] and weak.bottom_line is None

@@ -27,7 +27,8 @@ The modules, one job each: ``vocabulary`` (synonyms, parties, acts), ``stance`` 
 negations), ``speakers`` (who says it, for which party), ``question`` (what the question asserts),
 ``evidence`` (the relevant sentences, grouped by fact), ``claims`` (claims for and against),
 ``summary`` (the bottom line, who says what, article names), ``render`` (citations, answer text,
-terminal lines), ``pipeline`` (retrieve to answer record) and
+terminal lines), ``pipeline`` (``PerspectivesReader``, the query engine's synthesizer in its
+"perspectives" mode: chunks in, a typed ``Answer`` with claims out) and
 ``scoring`` (the grouping against ``eval/perspectives.jsonl``).
 """
 
@@ -44,7 +45,7 @@ from assistant.perspectives.evidence import (
     select_statements,
     similarity,
 )
-from assistant.perspectives.pipeline import extractive_reader, perspectives_record
+from assistant.perspectives.pipeline import TOP_K, PerspectivesReader, extractive_reader
 from assistant.perspectives.question import Question
 from assistant.perspectives.render import add_source_metadata, compose, label, source_metadata, text_lines
 from assistant.perspectives.scoring import claim_files, grouping_scores
@@ -53,9 +54,11 @@ from assistant.perspectives.stance import denial_cue
 from assistant.perspectives.vocabulary import norm, norm_terms
 
 __all__ = [
+    "TOP_K",
     "ClaimGroups",
     "Group",
     "Perspectives",
+    "PerspectivesReader",
     "Question",
     "Statement",
     "add_source_metadata",
@@ -71,7 +74,6 @@ __all__ = [
     "norm",
     "norm_terms",
     "party_of",
-    "perspectives_record",
     "same_direction",
     "select_statements",
     "similarity",

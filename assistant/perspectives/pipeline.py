@@ -1,16 +1,27 @@
-"""The perspectives pipeline: retrieve, find the claims, and write the answer record."""
+"""Perspectives mode as a reader of the query engine: the same retriever, the same ``Answer`` path.
+
+``AnswerEngine`` answers a ``QuestionBundle(mode="perspectives")`` by retrieving ``TOP_K`` passages
+with the one hybrid retriever and handing them to ``PerspectivesReader``, a LlamaIndex response
+synthesizer: it finds the claims for and against (``claims.find_perspectives``, on the extractive
+reader's own sentence scores and refusal rule) and renders them (``render.compose``: numbered
+citations by claim, the bottom line, the groups). The ask service then writes the record as for any
+answer, so there is one path from a question to its record, whatever the mode.
+"""
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
-from assistant.grounding import refusal_text
+from llama_index.core.indices.prompt_helper import ChatPromptHelper, PromptHelper
+from llama_index.core.llms import MockLLM
+from llama_index.core.response_synthesizers import BaseSynthesizer
+from llama_index.core.schema import NodeWithScore
+
+from assistant.answer import Answer
 from assistant.perspectives.claims import find_perspectives
 from assistant.perspectives.render import compose
+from assistant.question import as_bundle
 from assistant.readers.extractive import ExtractiveReader
-from assistant.records import AnswerRecord
-from assistant.retrieval import retrieved_of
 
 #: passages retrieved for a perspectives answer (more than for a plain answer: every side is wanted)
 TOP_K = 18
@@ -26,43 +37,65 @@ def extractive_reader(reader: Any, settings: Any, embed_model: Any, stats: Any) 
     return ExtractiveReader(settings=settings, embed_model=embed_model, stats=stats)
 
 
-def perspectives_record(
-    question: str,
-    standalone: str,
-    retriever: Any,
-    reader: Any,
-    embed_model: Any,
-    sources: list[str] | None = None,
-    qid: str | None = None,
-    started: float | None = None,
-    as_of: Any = None,
-) -> AnswerRecord:
-    """The FORMATS.md answer record of a perspectives answer (``claims`` filled; refusals as usual).
+class PerspectivesReader(BaseSynthesizer):
+    """A LlamaIndex response synthesizer: the retrieved chunks in, the claims for and against out.
 
-    ``as_of``: the question's date, for retrieval (``HybridRetriever.retrieve``)."""
-    t0 = started if started is not None else time.perf_counter()
-    extractive = extractive_reader(reader, retriever.settings, embed_model, retriever.stats)
-    nodes = retriever.retrieve(standalone, top_k=max(TOP_K, retriever.settings.top_k), sources=sources, as_of=as_of)
-    result = find_perspectives(extractive, standalone, nodes, focus=question if standalone != question else None)
-    retrieved = retrieved_of(nodes)
-    if result.refused:
-        answer, citations, claims, bottom = refusal_text(question), [], [], None
-        reason = result.reason
-    else:
-        answer, citations, claims, bottom = compose(result, nodes, standalone)
+    It takes the chunks themselves (no node postprocessors: it scores and groups every sentence of
+    them) and returns a finished ``Answer``: its citations are numbered by claim here, since the
+    claims and the bottom line refer to them by number; a refusal is finished by the engine as usual.
+    """
+
+    def __init__(self, extractive: ExtractiveReader) -> None:
+        # no prompt is ever packed: whitespace prompt helpers spare loading tiktoken (as ExtractiveReader)
+        super().__init__(
+            llm=MockLLM(),
+            prompt_helper=PromptHelper(tokenizer=str.split),
+            chat_prompt_helper=ChatPromptHelper(tokenizer=str.split),
+        )
+        self.extractive = extractive
+
+    @property
+    def depth(self) -> int:
+        """Passages to retrieve: ``TOP_K``, or the setting's ``top_k`` when it asks for more."""
+        return max(TOP_K, self.extractive.settings.top_k)
+
+    # -- LlamaIndex synthesizer interface -------------------------------------------------------
+    def _get_prompts(self) -> dict[str, Any]:
+        return {}
+
+    def _update_prompts(self, prompts: dict[str, Any]) -> None:
+        return None
+
+    def get_response(self, query_str: str, text_chunks: Any, **kwargs: Any) -> str:
+        """Plain-text use (no offsets): the answer text."""
+        from llama_index.core.schema import TextNode
+
+        nodes = [NodeWithScore(node=TextNode(text=t, start_char_idx=0), score=1.0) for t in text_chunks]
+        return str(self.synthesize(query_str, nodes).response)
+
+    async def aget_response(self, query_str: str, text_chunks: Any, **kwargs: Any) -> str:
+        return self.get_response(query_str, text_chunks, **kwargs)
+
+    def synthesize(self, query: Any, nodes: list[NodeWithScore], *args: Any, **kwargs: Any) -> Answer:
+        """The perspectives answer for the retrieved ``nodes``: ``claims`` and ``bottom_line`` set (``claims``
+        empty when refused), the text and its citations numbered by claim."""
+        bundle = as_bundle(query, focus=kwargs.get("focus"))
+        result = find_perspectives(self.extractive, bundle.query_str, nodes, focus=bundle.focus)
+        reader = self.extractive.name
+        if result.refused:
+            return Answer(
+                response="", source_nodes=list(nodes), refused=True, reason=result.reason, reader=reader, claims=[]
+            )
+        text, citations, claims, bottom = compose(result, nodes, bundle.query_str)
         n_contra = sum(len(c.contradicting) for c in claims)
         reason = f"perspectives: {len(claims)} claim(s), {len(citations)} citations, {n_contra} contradicting"
-    return AnswerRecord(
-        id=qid,
-        question=question,
-        answer=answer,
-        refused=result.refused,
-        citations=citations,
-        reader=extractive.name,
-        latency_s=round(time.perf_counter() - t0, 4),
-        standalone_question=standalone if standalone != question else None,
-        grounding=reason,
-        retrieved=retrieved,
-        claims=claims,
-        bottom_line=bottom,
-    )
+        return Answer(
+            response=text,
+            source_nodes=list(nodes),
+            reason=reason,
+            reader=reader,
+            text=text,
+            citations=citations,
+            claims=claims,
+            bottom_line=bottom,
+        )

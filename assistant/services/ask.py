@@ -37,6 +37,7 @@ ANSWERING_MODULES = (
     "assistant.engine",
     "assistant.grounding",
     "assistant.perspectives",
+    "assistant.perspectives.pipeline",
     "assistant.question",
     "assistant.retrieval",
     "assistant.readers.extractive",
@@ -59,12 +60,20 @@ class AskService:
         with self.store.lock:
             version = self.store.version()
             if self._built is None or version != self._version or self.store.generation != self._generation:
-                from assistant.engine import AnswerEngine
+                from assistant.engine import AnswerEngine, Reading
+                from assistant.perspectives.pipeline import PerspectivesReader, extractive_reader
 
                 retriever = self.components.retriever(version)
                 reader = self.components.reader(retriever.stats)
+                extractive = extractive_reader(
+                    reader, retriever.settings, self.components.reader_embed_model, retriever.stats
+                )
+                perspectives = PerspectivesReader(extractive)
                 query = AnswerEngine(
-                    retriever=retriever, response_synthesizer=reader, node_postprocessors=reader.postprocessors
+                    retriever=retriever,
+                    response_synthesizer=reader,
+                    node_postprocessors=reader.postprocessors,
+                    modes={"perspectives": Reading(perspectives, top_k=perspectives.depth)},
                 )
                 self._built = Engine(retriever, reader, query)
                 self._version = version
@@ -99,6 +108,7 @@ class AskService:
         sources: list[str] | None = None,
         as_of: str | date | None = None,
         on_event: Any = None,
+        mode: str = "answer",
     ) -> AnswerRecord:
         """Answer one question (with the conversation so far) as a FORMATS.md answer record.
 
@@ -106,6 +116,7 @@ class AskService:
         ``HybridRetriever.resolve_sources``); a value matching no file is a ``QuestionError``.
         ``as_of`` is the day the question is asked (default today; see ``assistant.recency``).
         ``on_event`` hears a generative reader's tokens and grounding verdicts as they happen.
+        ``mode`` "perspectives" answers with the claims for and against (``claims``, ``bottom_line``).
         """
         from assistant.engine import answer_of
         from assistant.question import QuestionBundle
@@ -117,7 +128,7 @@ class AskService:
         t0 = time.perf_counter()
         standalone, condensed_by = condense(engine.reader, question, clean_history(history))
         focus = question if standalone != question else None
-        bundle = QuestionBundle(standalone, sources=files, as_of=as_of, focus=focus, on_event=on_event)
+        bundle = QuestionBundle(standalone, sources=files, as_of=as_of, focus=focus, on_event=on_event, mode=mode)
         answer = answer_of(engine.query.query(bundle))
         return AnswerRecord(
             id=qid,
@@ -134,6 +145,8 @@ class AskService:
             retrieved=retrieved_of(answer.retrieved),
             reader_error=answer.reader_error,
             withdrawn=answer.withdrawn,
+            claims=answer.claims,
+            bottom_line=answer.bottom_line,
         )
 
     def llm(self) -> Any:

@@ -1,19 +1,21 @@
 """The perspectives service: what the sources say, grouped by claim (``ask --perspectives``).
 
-A thin wrapper over ``assistant.perspectives`` on the ask service's engine, for now.
+One question on the ask service's own engine in its "perspectives" mode (``assistant.engine.Reading``,
+``assistant.perspectives.pipeline.PerspectivesReader``): the same checks, condensing, retriever and
+record as a plain answer; only the synthesizer and the retrieval depth differ.
 """
 
 from __future__ import annotations
 
-import time
 from datetime import date
 
 from assistant.records import AnswerRecord
 from assistant.services.ask import AskService
-from assistant.services.questions import clean_history, clean_question, condense, source_files
 
 
 class PerspectivesService:
+    """The perspectives feature over the ask service (its engine is built once per store version)."""
+
     def __init__(self, answers: AskService) -> None:
         self.answers = answers
 
@@ -27,21 +29,4 @@ class PerspectivesService:
     ) -> AnswerRecord:
         """The evidence grouped by claim, with the files that support and contradict each. The record's
         ``claims`` hold citation numbers; refusals as in ``AskService.ask``."""
-        from assistant.perspectives import perspectives_record
-
-        question = clean_question(question)
-        retriever, reader, _ = self.answers.engine()
-        files = source_files(retriever, sources)
-        t0 = time.perf_counter()
-        standalone, _ = condense(reader, question, clean_history(history))
-        return perspectives_record(
-            question,
-            standalone,
-            retriever,
-            reader,
-            self.answers.components.reader_embed_model,
-            sources=files,
-            qid=qid,
-            started=t0,
-            as_of=as_of,
-        )
+        return self.answers.ask(question, history, qid=qid, sources=sources, as_of=as_of, mode="perspectives")
