@@ -8,6 +8,6 @@ keeping its own rules.
 from __future__ import annotations
 
 from nlp.dates import full_date, parse_full_date
-from nlp.pipeline import ENTITY_COMPONENTS, entity_pipeline, full_pipeline
+from nlp.pipeline import ENTITY_COMPONENTS, entity_docs, entity_pipeline, full_pipeline
 
-__all__ = ["ENTITY_COMPONENTS", "entity_pipeline", "full_date", "full_pipeline", "parse_full_date"]
+__all__ = ["ENTITY_COMPONENTS", "entity_docs", "entity_pipeline", "full_date", "full_pipeline", "parse_full_date"]

@@ -10,12 +10,14 @@ meanwhile unaffected. The model ships inside the package: nothing is downloaded 
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
 #: What named-entity recognition needs of en_core_web_sm: the shared token vectors and the recogniser.
 ENTITY_COMPONENTS = ("tok2vec", "ner")
 _LOAD_LOCK = threading.Lock()  # a web server's threads may ask for the pipeline together
+_PARSE_LOCK = threading.Lock()  # spaCy does not promise that one pipeline parses safely from two threads
 
 
 @lru_cache(maxsize=2)
@@ -38,3 +40,10 @@ def entity_pipeline() -> Any:
     """The pipeline with only what entities need (``ENTITY_COMPONENTS``), loaded once."""
     with _LOAD_LOCK:
         return _load(ENTITY_COMPONENTS)
+
+
+def entity_docs(texts: Iterable[str], batch_size: int = 32) -> list[Any]:
+    """The entity pipeline's docs of ``texts``, in order, parsed as one stream (``nlp.pipe``) under a lock."""
+    pipeline = entity_pipeline()
+    with _PARSE_LOCK:
+        return list(pipeline.pipe(texts, batch_size=batch_size))

@@ -7,7 +7,6 @@ spaCy's recogniser that ``dateparser`` reads as a full day (``nlp.dates``).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Any
 
 from nlp.dates import full_date, parse_full_date
@@ -37,21 +36,19 @@ def date_lines(text: str) -> list[tuple[int, int]]:
     return [span for span in dated + first if not _CAPTION.search(text[span[0] : span[1]])]
 
 
-def extract_date(text: str, doc: Any = None, parse: Callable[[str], Any] | None = None) -> str:
+def extract_date(text: str, doc: Any = None) -> str:
     """The article's date (ISO) when it states one: a Published/Updated line, or a date on the first lines.
 
     ``doc`` is the spaCy parse of the text's head when the caller has one; lines past it (or all lines,
-    without one) are parsed on their own by ``parse`` (default: the entity pipeline).
+    without one) are parsed on their own by the entity pipeline.
     """
     for start, end in date_lines(text):
         if doc is not None and end <= len(doc.text):
             found = full_date(doc, start, end)
         else:
-            if parse is None:
-                from nlp.pipeline import entity_pipeline
+            from nlp.pipeline import entity_docs
 
-                parse = entity_pipeline()
-            found = full_date(parse(text[start:end]))
+            found = full_date(entity_docs([text[start:end]])[0])
         # spaCy does not always tag an ISO date ("Published: 2022-12-21"): the line's rest, read whole
         found = found or parse_full_date(_DATE_LINE.sub("", text[start:end]))
         if found:
