@@ -191,6 +191,7 @@ def test_bottom_line_asserts_only_what_the_parse_reads_plainly() -> None:
         "A Globex spokeswoman said no agreement had been reached.": "deny",
         "Acme could agree to merge with Globex next year.": "hedged",
         "Initech did not agree to merge with Globex.": "other",  # someone else's act
+        "Acme has refused to agree to merge with Globex.": "deny",  # a refusal at the root, read once
         "Analysts discussed the agreement.": "hedged",  # only a noun: nothing stated as done
     }
     for text, want in read.items():

@@ -136,7 +136,7 @@ def _roles(verb: Any) -> tuple[list[Any], list[Any]]:
 def _head_names(tokens: list[Any]) -> set[str]:
     """The names of a role's head words ("Pearson and Jones", "Napoli president"), not of what modifies them
     ("any offer for the Nigeria international" names no one)."""
-    roots = [t for t in tokens if t.head not in tokens or t.head is t]
+    roots = [t for t in tokens if t.head not in tokens or t.head.i == t.i]
     heads = [h for r in roots for h in [r, *r.conjuncts]]
     return _names([x for h in heads for x in [h, *h.children] if x is h or x.dep_ in ("compound", "flat")])
 
@@ -149,7 +149,7 @@ def _clashes(frame_names: set[str], tokens: list[Any], agent: bool) -> bool:
     names = _head_names(tokens)
     if names:
         return not any(same_word(a, b) for a in names for b in frame_names)
-    head = next((t for t in tokens if t.head not in tokens or t.head is t), tokens[0])
+    head = next((t for t in tokens if t.head not in tokens or t.head.i == t.i), tokens[0])
     indefinite = any(c.dep_ == "det" and c.lower_ in ("a", "an") for c in head.children)
     return agent and indefinite and head.pos_ == "NOUN"
 
@@ -189,7 +189,7 @@ def stance(doc: Any, frame: Frame) -> str:
     denied = False
     node = t
     for _ in range(MAX_CHAIN):
-        if node.head is node:
+        if node.head.i == node.i:  # spaCy makes a new Token each time: never `is`
             break
         node = node.head
         lemma = node.lemma_.lower()
