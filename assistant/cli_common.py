@@ -151,8 +151,15 @@ def print_report(report: Any) -> None:
     err.print(
         f"[green]ingested[/] {report.folder}: {len(report.added)} added, {len(report.changed)} changed, "
         f"{len(report.unchanged)} unchanged, {len(report.removed)} removed, {len(report.problems)} skipped; "
-        f"{report.new_chunks} new chunks, {report.total_chunks} chunks in store; {report.seconds:.1f} s"
+        f"{report.new_chunks} new chunks{_reused(report)}, {report.total_chunks} chunks in store; "
+        f"{report.seconds:.1f} s"
     )
+
+
+def _reused(report: Any) -> str:
+    """ " (12 kept their vectors)": chunks of changed articles whose text did not change were not embedded again."""
+    n = getattr(report, "reused_chunks", 0)
+    return f" ({n} kept their vectors)" if n else ""
 
 
 def ensure_ingested(svc: Service) -> None:

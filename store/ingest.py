@@ -55,6 +55,8 @@ class IngestReport:
     removed: list[str] = field(default_factory=list)
     problems: list[FileProblem] = field(default_factory=list)
     new_chunks: int = 0
+    #: of ``new_chunks``, those of changed articles whose text was unchanged: their stored vectors were kept
+    reused_chunks: int = 0
     total_chunks: int = 0
     total_files: int = 0
     seconds: float = 0.0
@@ -252,6 +254,10 @@ def run_ingest(
 
         if progress:
             progress(0, len(todo))
+
+        def reused(n: int) -> None:
+            report.reused_chunks += n
+
         t0 = time.perf_counter()
         try:
             while todo:
@@ -268,6 +274,7 @@ def run_ingest(
                     sharing,
                     progress,
                     chunk_progress,
+                    reused,
                 )
                 todo = sharing.finish() if sharing else []
         finally:

@@ -17,7 +17,7 @@ import queue
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from llama_index.core import Document
@@ -76,26 +76,49 @@ def chunk_documents(docs: list[Document], splitter: SentenceSplitter) -> list[Ba
 
 
 def embed_nodes(
-    nodes: list[BaseNode], embed_model: Any, embedded: Callable[[int], None] | None = None
+    nodes: list[BaseNode],
+    embed_model: Any,
+    embedded: Callable[[int], None] | None = None,
+    known: Mapping[str, Any] | None = None,
 ) -> list[BaseNode]:
     """Embed as LlamaIndex's pipeline does (metadata-mode EMBED text), through the model's batch API.
 
-    With ``embedded`` (told how many chunks each step embedded) the texts go to the model
-    ``STEP_CHUNKS`` at a time, so a page can show chunks embedded / total while a large article
-    embeds; the same texts reach the same model, only in smaller calls (vectors equal up to
-    floating-point rounding of the padded batches).
+    ``known`` maps chunk texts to vectors already in the store (the unchanged chunks of a changed
+    article): those are taken as they are, so an edited article or a metadata upgrade re-embeds only
+    the text that changed. With ``embedded`` (told how many chunks each step embedded or took) the
+    texts go to the model ``STEP_CHUNKS`` at a time, so a page can show chunks embedded / total while
+    a large article embeds; the same texts reach the same model, only in smaller calls (vectors equal
+    up to floating-point rounding of the padded batches).
     """
     texts = [n.get_content(metadata_mode=MetadataMode.EMBED) for n in nodes]
+    known = known or {}
+    todo = [t for t in texts if t not in known]
     if embedded is None:
-        vectors = embed_model.get_text_embedding_batch(texts)
+        fresh = embed_model.get_text_embedding_batch(todo) if todo else []
     else:
-        vectors = []
-        for i in range(0, len(texts), STEP_CHUNKS):
-            vectors += embed_model.get_text_embedding_batch(texts[i : i + STEP_CHUNKS])
-            embedded(len(texts[i : i + STEP_CHUNKS]))
-    for node, vector in zip(nodes, vectors, strict=True):
-        node.embedding = vector
+        fresh = []
+        for i in range(0, len(todo), STEP_CHUNKS):
+            fresh += embed_model.get_text_embedding_batch(todo[i : i + STEP_CHUNKS])
+            embedded(len(todo[i : i + STEP_CHUNKS]))
+        if len(todo) < len(texts):
+            embedded(len(texts) - len(todo))
+    made = iter(fresh)
+    for node, text in zip(nodes, texts, strict=True):
+        node.embedding = [float(x) for x in known[text]] if text in known else next(made)
     return nodes
+
+
+def stored_vectors(vector_store: Any, names: list[str]) -> dict[str, Any]:
+    """Chunk text -> stored vector for the chunks of the articles ``names`` (Chroma's ``get``)."""
+    out: dict[str, Any] = {}
+    for i in range(0, len(names), 200):
+        got = vector_store._collection.get(
+            where={"document_id": {"$in": names[i : i + 200]}}, include=["documents", "embeddings"]
+        )
+        vectors = got.get("embeddings")
+        for text, vector in zip(got.get("documents") or [], [] if vectors is None else vectors, strict=True):
+            out[text] = vector
+    return out
 
 
 def batches(todo: Batch, size: int = BATCH_DOCS) -> list[Batch]:
@@ -185,10 +208,14 @@ def threaded_embed(
     progress: Progress | None,
     take: Take | None = None,
     chunk_progress: ChunkProgress | None = None,
+    known: Callable[[list[str]], Mapping[str, Any]] | None = None,
+    reused: Callable[[int], None] | None = None,
 ) -> Iterator[tuple[Batch, list[BaseNode]]]:
     """Embedded batches in order; a reader thread chunks the next batch while this one embeds.
 
-    ``chunk_progress`` hears (chunks embedded, chunks cut so far) after every few chunks.
+    ``chunk_progress`` hears (chunks embedded, chunks cut so far) after every few chunks; ``known``
+    gives the stored vectors of a batch's articles (by name) that need not be embedded again, and
+    ``reused`` hears how many chunks of each batch took one.
     """
     splitter = make_splitter(settings)
     chunked: queue.Queue = queue.Queue(maxsize=2)
@@ -225,7 +252,10 @@ def threaded_embed(
             batch, nodes = item
             if chunk_progress:
                 chunk_progress(counts["embedded"], max(counts["cut"], counts["embedded"]))
-            yield batch, embed_nodes(nodes, embed_model, embedded if chunk_progress else None)
+            reuse = known([d.id_ for d, _ in batch]) if known else None
+            if reuse and reused:
+                reused(sum(n.get_content(metadata_mode=MetadataMode.EMBED) in reuse for n in nodes))
+            yield batch, embed_nodes(nodes, embed_model, embedded if chunk_progress else None, reuse)
             done += len(batch)  # of this ingest's files: others' claimed files are not counted
             if progress:
                 progress(done, len(todo))

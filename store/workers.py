@@ -37,6 +37,7 @@ from store.pipeline import (
     chunk_documents,
     embed_nodes,
     make_splitter,
+    stored_vectors,
     threaded_embed,
     write_all,
 )
@@ -141,10 +142,13 @@ def embed_and_write(
     sharing: Any,
     progress: Progress | None,
     chunk_progress: ChunkProgress | None = None,
+    reused: Callable[[int], None] | None = None,
 ) -> int:
     """Chunk, embed and write ``todo`` (in worker processes if ``workers`` > 1); returns the chunks written.
 
-    ``chunk_progress`` is heard on the one-process path only (worker processes report per batch of articles).
+    ``chunk_progress`` is heard on the one-process path only (worker processes report per batch of
+    articles); so are ``reused`` (chunks that kept their stored vector) and the re-use itself: worker
+    processes embed every chunk of a changed article again.
     """
     from store.record import save_docstore
 
@@ -162,6 +166,12 @@ def embed_and_write(
     if workers > 1 and len(todo) > 1:
         embedded = pool_embed(todo, settings, embed_model, workers, progress, take)
     else:
-        embedded = threaded_embed(todo, settings, embed_model, progress, take, chunk_progress)
+        # a changed article's unchanged chunks keep their stored vectors (one-process path)
+        def known(names: list[str]) -> dict[str, Any]:
+            return stored_vectors(vector_store, [n for n in names if n in replace])
+
+        embedded = threaded_embed(
+            todo, settings, embed_model, progress, take, chunk_progress, known if replace else None, reused
+        )
     write_all(writer, embedded)
     return writer.chunks

@@ -6,6 +6,7 @@ import json
 import os
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from assistant.service import Service
@@ -69,6 +70,42 @@ def test_changed_file_replaces_its_chunks_and_deleted_file_goes_only_with_prune(
     # running again changes nothing and never grows the store
     assert svc.ingest().new_chunks == 0
     assert len(stored(svc)) == len(after)
+
+
+def test_a_changed_article_re_embeds_only_its_changed_chunks(
+    tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Appending a paragraph changes the last chunk only: the others keep their stored vectors (the model
+    never sees them again), and every chunk still resolves to the file's text."""
+    from assistant.embedding import MiniLMEmbedding
+
+    svc = Service(make_settings(tmp_path, corpus))
+    svc.ingest()
+    name = "004_34b2354248c643af.txt"
+    got = svc.collection.get(where={"source": name}, include=["documents", "embeddings"])
+    before = dict(zip(got["documents"], got["embeddings"], strict=True))
+    assert len(before) >= 3
+    changed = corpus / name
+    changed.write_text(changed.read_text(encoding="utf-8") + "\nA new closing paragraph about the Paris talks.\n")
+    seen: list[str] = []
+    embed = MiniLMEmbedding._get_text_embeddings
+    monkeypatch.setattr(
+        MiniLMEmbedding, "_get_text_embeddings", lambda self, texts: seen.extend(texts) or embed(self, texts)
+    )
+    report = Service(make_settings(tmp_path, corpus)).ingest()
+    assert report.changed == [name]
+    after = svc.collection.get(where={"source": name}, include=["documents", "embeddings"])
+    kept = [t for t in after["documents"] if t in before]
+    assert report.reused_chunks == len(kept) and 1 <= len(kept) < report.new_chunks
+    assert not set(kept) & set(seen) and any("Paris talks" in t for t in seen)
+    for text, vector in zip(after["documents"], after["embeddings"], strict=True):
+        if text in before:  # as stored (Chroma may round the last bit when it normalises)
+            assert np.allclose(vector, before[text], rtol=0, atol=1e-7)
+    text = changed.read_text(encoding="utf-8")
+    for meta in stored(svc).values():
+        if meta["source"] == name:
+            content = json.loads(meta["_node_content"])
+            assert text[content["start_char_idx"] : content["end_char_idx"]] == meta["text"]
 
 
 def test_interrupted_ingest_leaves_no_duplicates(tmp_path: Path, corpus: Path) -> None:
