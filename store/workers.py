@@ -22,7 +22,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from llama_index.core import Document
-from llama_index.core.schema import BaseNode
+from llama_index.core.schema import BaseNode, MetadataMode
 
 from store.config import StoreSettings
 from store.errors import AssistantError
@@ -67,8 +67,8 @@ def _init(settings: StoreSettings, recipe: tuple[type, dict[str, Any]]) -> None:
     _STATE["model"], _STATE["splitter"] = model, make_splitter(settings)
 
 
-def _work(docs: list[Document]) -> list[BaseNode]:
-    return embed_nodes(chunk_documents(docs, _STATE["splitter"]), _STATE["model"])
+def _work(docs: list[Document], known: dict[str, Any] | None = None) -> list[BaseNode]:
+    return embed_nodes(chunk_documents(docs, _STATE["splitter"]), _STATE["model"], known=known)
 
 
 def pool_embed(
@@ -78,15 +78,19 @@ def pool_embed(
     workers: int,
     progress: Progress | None,
     take: Take | None = None,
+    known: Callable[[list[str]], dict[str, Any]] | None = None,
+    reused: Callable[[int], None] | None = None,
 ) -> Iterator[tuple[Batch, list[BaseNode]]]:
     """Embedded batches as workers finish them; batches of a dead worker are redone by a fresh pool.
 
-    At most two batches per worker are in flight, so claims (``take``) follow the work.
+    At most two batches per worker are in flight, so claims (``take``) follow the work. ``known`` and
+    ``reused`` as in ``threaded_embed``: the stored vectors travel with their batch to the worker.
     """
     threads = max(1, (os.cpu_count() or 1) // workers)
     recipe = model_recipe(embed_model, threads)
     source = iter(batches(todo))
     retry: list[Batch] = []  # taken, not yet embedded when a pool broke
+    vectors: dict[int, dict[str, Any]] = {}  # a batch in flight -> the stored vectors sent with it
     done, breaks = 0, 0
     while True:
         pool = ProcessPoolExecutor(
@@ -102,13 +106,17 @@ def pool_embed(
                     batch = retry.pop() if retry else _next(source, take)
                     if batch is None:
                         break
-                    futures[pool.submit(_work, [d for d, _ in batch])] = batch
+                    have = known([d.id_ for d, _ in batch]) if known else None
+                    futures[pool.submit(_work, [d for d, _ in batch], have)] = batch
+                    vectors[id(batch)] = have or {}
                 if not futures:
                     return
                 finished, _ = wait(futures, return_when=FIRST_COMPLETED)
                 for fut in finished:
                     nodes = fut.result()  # BrokenProcessPool when a worker died
                     batch = futures.pop(fut)
+                    if reused and (have := vectors.pop(id(batch), {})):
+                        reused(sum(n.get_content(metadata_mode=MetadataMode.EMBED) in have for n in nodes))
                     yield batch, nodes
                     done += len(batch)
                     if progress:
@@ -147,8 +155,7 @@ def embed_and_write(
     """Chunk, embed and write ``todo`` (in worker processes if ``workers`` > 1); returns the chunks written.
 
     ``chunk_progress`` is heard on the one-process path only (worker processes report per batch of
-    articles); so are ``reused`` (chunks that kept their stored vector) and the re-use itself: worker
-    processes embed every chunk of a changed article again.
+    articles); ``reused`` hears how many chunks kept their stored vector.
     """
     from store.record import save_docstore
 
@@ -163,13 +170,14 @@ def embed_and_write(
         saved=sharing.written if sharing else None,
     )
     take = sharing.take if sharing else None
-    if workers > 1 and len(todo) > 1:
-        embedded = pool_embed(todo, settings, embed_model, workers, progress, take)
-    else:
-        # a changed article's unchanged chunks keep their stored vectors (one-process path)
-        def known(names: list[str]) -> dict[str, Any]:
-            return stored_vectors(vector_store, [n for n in names if n in replace])
 
+    def known(names: list[str]) -> dict[str, Any]:
+        """A changed article's unchanged chunks keep their stored vectors."""
+        return stored_vectors(vector_store, [n for n in names if n in replace])
+
+    if workers > 1 and len(todo) > 1:
+        embedded = pool_embed(todo, settings, embed_model, workers, progress, take, known if replace else None, reused)
+    else:
         embedded = threaded_embed(
             todo, settings, embed_model, progress, take, chunk_progress, known if replace else None, reused
         )

@@ -96,6 +96,13 @@ def test_two_workers_give_exactly_the_store_of_one(tmp_path: Path) -> None:
     assert entries_two == entries_one and set(entries_one) == names
     again = run_cli(str(tmp_path / "articles"), "--store", str(tmp_path / "two"), "--workers", "2")
     assert "0 added, 0 changed, 12 unchanged" in again.stderr
+    # an edited article: the workers re-embed its new chunk only, the others keep their stored vectors
+    edited = sorted((tmp_path / "articles").iterdir())[0]
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nA closing paragraph added later.\n", encoding="utf-8")
+    edit = run_cli(str(tmp_path / "articles"), "--store", str(tmp_path / "two"), "--workers", "2")
+    assert "0 added, 1 changed, 11 unchanged" in edit.stderr, edit.stderr
+    kept = re.search(r"(\d+) new chunks \((\d+) kept their vectors\)", edit.stderr)
+    assert kept and 1 <= int(kept[2]) < int(kept[1]), edit.stderr
 
 
 def test_a_killed_worker_loses_and_duplicates_nothing(tmp_path: Path) -> None:
