@@ -6,7 +6,6 @@ docs are kept; parsing is the costly step (about 7 ms a sentence on one core).
 
 from __future__ import annotations
 
-import re
 import threading
 from collections import OrderedDict
 from functools import lru_cache
@@ -60,20 +59,3 @@ def content_keys(tokens: Any) -> list[str]:
     "Globes" meets "globe" and "centuries" meets "century" whatever the tagger made of them."""
     words = [t.lower_ for t in tokens if (t.like_num or not (t.is_stop or t.is_punct or t.is_space)) and t.text.strip()]
     return _stemmer().stemWords(words)
-
-
-def sentence_bounds(text: str) -> list[tuple[int, int]]:
-    """(start, end) of every sentence of ``text`` as spaCy's parser cuts them, each line on its own and
-    trimmed of whitespace, so ``text[start:end]`` is the sentence exactly."""
-    lines = [(m.start(), m.group(0)) for m in re.finditer(r"[^\n]+", text) if m.group(0).strip()]
-    out: list[tuple[int, int]] = []
-    for (base, _line), doc in zip(lines, parse_many([line for _, line in lines]), strict=True):
-        for sent in doc.sents:
-            start, end = base + sent.start_char, base + sent.end_char
-            while start < end and text[start].isspace():
-                start += 1
-            while end > start and text[end - 1].isspace():
-                end -= 1
-            if end > start:
-                out.append((start, end))
-    return out

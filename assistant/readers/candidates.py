@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 
 from llama_index.core.schema import NodeWithScore
 
-from assistant.text import Span, content_terms
-from nlp.docs import sentence_bounds
+from assistant.text import Span, content_terms, split_sentences
 
 MIN_WORDS = 4
 DUPLICATE_JACCARD = 0.6
@@ -56,7 +55,7 @@ def sentence_candidates(nodes: list[NodeWithScore]) -> list[Candidate]:
             continue
         source = node.metadata.get("source", node.ref_doc_id or "")
         chunk_text = node.get_content()
-        spans = [Span(base + a, base + b, chunk_text[a:b]) for a, b in sentence_bounds(chunk_text)]
+        spans = split_sentences(chunk_text, offset=base)
         for i, span in enumerate(spans):
             if (source, span.start) in seen or len(span.text.split()) < MIN_WORDS:
                 continue
