@@ -14,13 +14,13 @@ from typing import Any
 
 from llama_index.core.indices.prompt_helper import ChatPromptHelper, PromptHelper
 from llama_index.core.llms import MockLLM
-from llama_index.core.response_synthesizers import BaseSynthesizer
 from llama_index.core.schema import NodeWithScore
 
 from assistant.answer import Answer
 from assistant.perspectives.claims import find_perspectives
 from assistant.perspectives.render import compose
 from assistant.question import as_bundle
+from assistant.readers.base import OffsetSynthesizer
 from assistant.readers.extractive import ExtractiveReader
 
 #: passages retrieved for a perspectives answer (more than for a plain answer: every side is wanted)
@@ -37,7 +37,7 @@ def extractive_reader(reader: Any, settings: Any, embed_model: Any, stats: Any) 
     return ExtractiveReader(settings=settings, embed_model=embed_model, stats=stats)
 
 
-class PerspectivesReader(BaseSynthesizer):
+class PerspectivesReader(OffsetSynthesizer):
     """A LlamaIndex response synthesizer: the retrieved chunks in, the claims for and against out.
 
     It takes the chunks themselves (no node postprocessors: it scores and groups every sentence of
@@ -59,23 +59,7 @@ class PerspectivesReader(BaseSynthesizer):
         """Passages to retrieve: ``TOP_K``, or the setting's ``top_k`` when it asks for more."""
         return max(TOP_K, self.extractive.settings.top_k)
 
-    # -- LlamaIndex synthesizer interface -------------------------------------------------------
-    def _get_prompts(self) -> dict[str, Any]:
-        return {}
-
-    def _update_prompts(self, prompts: dict[str, Any]) -> None:
-        return None
-
-    def get_response(self, query_str: str, text_chunks: Any, **kwargs: Any) -> str:
-        """Plain-text use (no offsets): the answer text."""
-        from llama_index.core.schema import TextNode
-
-        nodes = [NodeWithScore(node=TextNode(text=t, start_char_idx=0), score=1.0) for t in text_chunks]
-        return str(self.synthesize(query_str, nodes).response)
-
-    async def aget_response(self, query_str: str, text_chunks: Any, **kwargs: Any) -> str:
-        return self.get_response(query_str, text_chunks, **kwargs)
-
+    # -- LlamaIndex synthesizer interface (the rest in ``OffsetSynthesizer``) ------------------
     def synthesize(self, query: Any, nodes: list[NodeWithScore], *args: Any, **kwargs: Any) -> Answer:
         """The perspectives answer for the retrieved ``nodes``: ``claims`` and ``bottom_line`` set (``claims``
         empty when refused), the text and its citations numbered by claim."""

@@ -15,13 +15,13 @@ from typing import Any
 from llama_index.core.indices.prompt_helper import ChatPromptHelper, PromptHelper
 from llama_index.core.llms import MockLLM
 from llama_index.core.postprocessor.types import BaseNodePostprocessor
-from llama_index.core.response_synthesizers import BaseSynthesizer
 from llama_index.core.schema import NodeWithScore, TextNode
 
 from assistant.answer import Answer
 from assistant.embedding import EmbeddingCache
 from assistant.grounding import Evidence
 from assistant.question import QuestionBundle, as_bundle
+from assistant.readers.base import OffsetSynthesizer
 from assistant.readers.candidates import Candidate, complete, same_statement, sentence_candidates
 from assistant.readers.postprocessors import (
     RefusalGate,
@@ -50,7 +50,7 @@ class Selection:
     ranked: list[Candidate] = field(default_factory=list)
 
 
-class ExtractiveReader(BaseSynthesizer):
+class ExtractiveReader(OffsetSynthesizer):
     """A LlamaIndex response synthesizer that answers by citing sentences, never generating."""
 
     name = "extractive"
@@ -75,21 +75,12 @@ class ExtractiveReader(BaseSynthesizer):
         """The query engine's steps between the retriever and this synthesizer."""
         return [self.sentences, self.gate]
 
-    # -- LlamaIndex synthesizer interface -------------------------------------------------------
-    def _get_prompts(self) -> dict[str, Any]:
-        return {}
-
-    def _update_prompts(self, prompts: dict[str, Any]) -> None:
-        return None
-
+    # -- LlamaIndex synthesizer interface (the rest in ``OffsetSynthesizer``) ------------------
     def get_response(self, query_str: str, text_chunks: Any, **kwargs: Any) -> str:
         """Plain-text use (no offsets): the chosen sentences joined."""
         nodes = [NodeWithScore(node=TextNode(text=t, start_char_idx=0), score=1.0) for t in text_chunks]
         sel = self.select(query_str, nodes)
         return " ".join(e.text for e in sel.evidence)
-
-    async def aget_response(self, query_str: str, text_chunks: Any, **kwargs: Any) -> str:
-        return self.get_response(query_str, text_chunks, **kwargs)
 
     def synthesize(self, query: Any, nodes: list[NodeWithScore], *args: Any, **kwargs: Any) -> Answer:
         """The answer from ``postprocessors``' sentence nodes; given chunks instead, it runs them first.

@@ -24,13 +24,13 @@ from collections.abc import Callable
 from typing import Any
 
 from llama_index.core.llms import ChatMessage, MockLLM
-from llama_index.core.response_synthesizers import BaseSynthesizer
 from llama_index.core.schema import NodeWithScore, QueryBundle
 
 from assistant.answer import Answer
 from assistant.grounding import Alignment, Evidence
 from assistant.question import QuestionBundle
 from assistant.readers import ReaderError
+from assistant.readers.base import OffsetSynthesizer
 from assistant.readers.candidates import Candidate
 from assistant.readers.extractive import ExtractiveReader, Selection, answer_of
 from assistant.readers.generative_checks import GroundingChecks
@@ -49,7 +49,7 @@ class GenerationFailed(ReaderError):
     """The model failed while answering (crash, hang, refused connection): the answer falls back."""
 
 
-class GenerativeReader(GroundingChecks, BaseSynthesizer):
+class GenerativeReader(GroundingChecks, OffsetSynthesizer):
     """A LlamaIndex response synthesizer: extractive evidence, LLM wording, engine-side grounding."""
 
     def __init__(
@@ -94,22 +94,7 @@ class GenerativeReader(GroundingChecks, BaseSynthesizer):
         sentences twice (all of them for the decision, those fit to show a model for the context)."""
         return []
 
-    # -- LlamaIndex synthesizer interface -------------------------------------------------------
-    def _get_prompts(self) -> dict[str, Any]:
-        return {}
-
-    def _update_prompts(self, prompts: dict[str, Any]) -> None:
-        return None
-
-    def get_response(self, query_str: str, text_chunks: Any, **kwargs: Any) -> str:
-        from llama_index.core.schema import TextNode
-
-        nodes = [NodeWithScore(node=TextNode(text=t, start_char_idx=0), score=1.0) for t in text_chunks]
-        return str(self.synthesize(query_str, nodes).response)
-
-    async def aget_response(self, query_str: str, text_chunks: Any, **kwargs: Any) -> str:
-        return self.get_response(query_str, text_chunks, **kwargs)
-
+    # -- LlamaIndex synthesizer interface (the rest in ``OffsetSynthesizer``) ------------------
     def synthesize(self, query: Any, nodes: list[NodeWithScore], *args: Any, **kwargs: Any) -> Answer:
         question = query.query_str if isinstance(query, QueryBundle) else str(query)
         # the user's own words when the question was rewritten from a follow-up
