@@ -132,10 +132,14 @@ def test_denial_and_speaker_rules() -> None:
     assert denial_cue("The official did not provide details on the scope of the request.", {"aid"}) == ""
     assert denial_cue("The US warned that China would likely deny its willingness to help.", {"aid"}) == ""
     assert denial_cue("Beijing was not interested in providing military support.", {"ask"}) == ""  # not the act
-    assert party_of(speaker_of("Kremlin spokesman Dmitry Peskov said on Monday that Russia has not asked.")) == "Russia"
+    # the side as the text names it: no country list ("us" is not the word "us")
+    peskov = "Kremlin spokesman Dmitry Peskov said on Monday that Russia has not asked."
+    assert party_of(speaker_of(peskov)) == "kremlin"
     liu = "Liu Pengyu, a spokesman for the Chinese Embassy in Washington, said he had never heard of the request."
-    assert speaker_of(liu).startswith("Liu Pengyu, a spokesman") and party_of(speaker_of(liu)) == "China"
-    assert party_of(speaker_of("Russia asked China for equipment, according to US officials.")) == "United States"
+    assert speaker_of(liu).startswith("Liu Pengyu, a spokesman") and party_of(speaker_of(liu)) == "liu pengyu"
+    assert party_of(speaker_of("Russia asked China for equipment, according to US officials.")) == "us"
+    assert party_of(speaker_of("West Ham chairman David Sullivan said the fee was too low.")) == "west ham"
+    assert party_of(speaker_of("A City spokesman said the club had made no bid.")) == "city"
 
 
 # -- perspectives ---------------------------------------------------------------------------------

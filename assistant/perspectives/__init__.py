@@ -23,7 +23,8 @@ also the record's ``bottom_line``), then at most three groups, "Says yes", "Says
 what/who question: "Reported", "Disputed", "Also reported"), each line naming its articles by outlet or
 title. A yes/no claim that only denials speak to stays the question's claim, with no support.
 
-The modules, one job each: ``vocabulary`` (synonyms, parties, acts), ``stance`` (denials and
+The modules, one job each: ``meaning`` (stance read from the parse), ``context``
+(words in context), ``stance`` (denials and
 negations), ``speakers`` (who says it, for which party), ``question`` (what the question asserts),
 ``evidence`` (the relevant sentences, grouped by fact), ``claims`` (claims for and against),
 ``summary`` (the bottom line, who says what, article names), ``render`` (citations, answer text,
@@ -51,7 +52,6 @@ from assistant.perspectives.render import add_source_metadata, compose, label, s
 from assistant.perspectives.scoring import claim_files, grouping_scores
 from assistant.perspectives.speakers import party_of, speaker_of
 from assistant.perspectives.stance import denial_cue
-from assistant.perspectives.vocabulary import norm, norm_terms
 
 __all__ = [
     "TOP_K",
@@ -71,8 +71,6 @@ __all__ = [
     "group_statements",
     "grouping_scores",
     "label",
-    "norm",
-    "norm_terms",
     "party_of",
     "same_direction",
     "select_statements",

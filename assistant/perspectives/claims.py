@@ -14,13 +14,15 @@ from assistant.perspectives.evidence import (
     select_statements,
     similarity,
 )
+from assistant.perspectives.meaning import DENY_LEMMAS
 from assistant.perspectives.question import NAME_WORD_RE, Question
-from assistant.perspectives.stance import ANAPHORA_RE, DENIAL_RE, DENIAL_SCOPE
+from assistant.perspectives.stance import ANAPHORA_RE, DENIAL_RE
 from assistant.perspectives.summary import declarative
-from assistant.perspectives.vocabulary import ACTIONS, PARTY_TERMS, norm, norm_terms
 from assistant.readers.extractive import ExtractiveReader
 from assistant.text import NUMBER_WORDS, STOPWORDS, content_terms, question_type, stem, words
 
+#: a denial points back to a sentence that ends at most this many characters before it (only white space)
+NEAR_CHARS = 3
 #: an opposite-stance sentence disputes a wh-question's claim at this similarity
 SAME_PROPOSITION = 0.62
 #: further claims: facts stated by at least this many files, at least this share of the main claim's relevance
@@ -39,34 +41,60 @@ def _regroup(statements: list[Statement]) -> list[Group]:
 
 def _supporting_side(q: Question, statements: list[Statement]) -> tuple[list[Statement], list[Statement]]:
     """Yes/no questions: the sentences that state the proposition, and those that deny it."""
-    parties = [n for n in q.names if n in PARTY_TERMS]
+    # the parse decides where it can read the sentence ("affirm" / "deny"; "other" is someone else's act),
+    # the question's words where it cannot ("": the claim's act is not found; "hedged": only possible): a
+    # denial word there counts when it names or points back to the act, never in a question, and never
+    # against a question that itself asks about a denial
+    named = [s for s in statements if not q.names or any(n in s.terms for n in q.names)]
     affirm = [
         s
-        for s in statements
-        if not s.negative
-        and q.head in s.terms
-        and q.states_predicate(s.terms)
-        and q.same_agent_order(s.ordered)
-        and all(p in s.terms for p in parties)
-        and (not q.names or any(n in s.terms for n in q.names))
+        for s in named
+        if s.reading == "affirm"
+        or (
+            not s.reading
+            and not s.negative
+            and q.head in s.terms
+            and q.states_predicate(s.terms)
+            and q.same_agent_order(s.ordered)
+        )
     ]
     deny = [
         s
         for s in statements
-        if s.negative and _denies_the_act(q, s) and len(q.predicate & (s.terms | s.around)) * 2 >= len(q.predicate)
+        if (s.reading == "deny" and s in named)
+        or (
+            s.negative
+            and s.reading in ("", "hedged")
+            and not (q.denies or q.frame.verb in DENY_LEMMAS)  # "Did Trump deny …": a denial agrees
+            and not s.cand.text.rstrip().endswith("?")
+            and _denies_the_act(q, s, _act_nearby(s, statements))
+            and len(q.predicate & (s.terms | s.around)) * 2 >= len(q.predicate)
+        )
     ]
+    for s in deny:
+        s.negative = True
     # a file is cited by its plainest sentence: one the parse reads as stating (denying) the claim first
     affirm.sort(key=lambda s: (s.reading == "affirm", s.relevance), reverse=True)
     deny.sort(key=lambda s: (s.reading == "deny", s.relevance), reverse=True)
     return affirm, deny
 
 
-def _denies_the_act(q: Question, s: Statement) -> bool:
+def _act_nearby(s: Statement, statements: list[Statement]) -> bool:
+    """The sentence right before it in its article (a headline, the previous sentence) is one in which the
+    parse found the claim's act: what a denial ("Beijing rejects the US assertions") points back to when it
+    repeats no word of the claim."""
+    return any(
+        o.reading and o.cand.source == s.cand.source and 0 <= s.cand.start - o.cand.end <= NEAR_CHARS
+        for o in statements
+    )
+
+
+def _denies_the_act(q: Question, s: Statement, act_nearby: bool = False) -> bool:
     """A denial is of the question's act when it names the act in its scope ("denied it has sought …",
     "has not asked"), or points back to it ("denied that the request had been made") without naming
     another act ("criticised China for helping spread disinformation" denies nothing)."""
     toks = words(s.cand.text)
-    acts = [norm(stem(t)) if t not in STOPWORDS else "" for t in toks]
+    acts = [stem(t) if t not in STOPWORDS else "" for t in toks]
     head_at = next((i for i, a in enumerate(acts) if a == q.head), None)
     points_back = bool(ANAPHORA_RE.search(s.cand.text))
     if "…" in s.cue:  # a negation right before the act itself
@@ -75,8 +103,7 @@ def _denies_the_act(q: Question, s: Statement) -> bool:
     cue_at = len(words(s.cand.text[: m.start()])) if m else 0
     if head_at is not None:
         return cue_at <= head_at or points_back
-    other_act = any(a in ACTIONS for a in acts[cue_at : cue_at + DENIAL_SCOPE])
-    return not other_act and q.head in s.around and points_back
+    return s.reading != "other" and (q.head in s.around or act_nearby) and points_back
 
 
 def _answer_terms(q: Question, first: Statement, statements: list[Statement]) -> set[str]:
@@ -88,9 +115,9 @@ def _answer_terms(q: Question, first: Statement, statements: list[Statement]) ->
     if kind == "person":
         for m in NAME_WORD_RE.finditer(first.cand.text):
             if m.group(0).lower() not in STOPWORDS:
-                mine.update(t for t in norm_terms(m.group(0)) if t not in q.terms and t not in PARTY_TERMS)
+                mine.update(t for t in content_terms(m.group(0)) if t not in q.terms)
     else:
-        mine = {norm(t) for t in content_terms(first.cand.text) if t[:1].isdigit() or t.split("-")[0] in NUMBER_WORDS}
+        mine = {t for t in content_terms(first.cand.text) if t[:1].isdigit() or t.split("-")[0] in NUMBER_WORDS}
     files: Counter = Counter()
     for t in mine:
         files[t] = len({s.cand.source for s in statements if t in s.terms and s.negative == first.negative})
@@ -121,6 +148,14 @@ def build_claims(q: Question, statements: list[Statement]) -> list[ClaimGroups]:
             used.update(id(s) for s in deny)
             text = "" if affirm else declarative(q.text) or q.text.strip()
             claims.append(ClaimGroups(main, contra, text, affirms=bool(affirm)))
+        elif hedged := [s for s in statements if s.reading == "hedged"]:
+            # the act is there only as a possibility ("could sign", "considered signing"): the question's
+            # claim stays the claim, touched on by these, rather than the likeliest sentence put as a fact
+            main = Group([], False)
+            for s in hedged:
+                main.add(s)
+            used.update(id(s) for s in hedged)
+            claims.append(ClaimGroups(main, [], declarative(q.text) or q.text.strip(), affirms=False))
     if not claims:
         # the best sentence that says what is asked (the question's verb), unless it is far weaker
         first = next(

@@ -8,11 +8,10 @@ from typing import Any
 
 import numpy as np
 
-from assistant.perspectives.meaning import stance
+from assistant.perspectives.meaning import same_word, stance
 from assistant.perspectives.question import Question
 from assistant.perspectives.speakers import party_of, speaker_of
 from assistant.perspectives.stance import denial_cue
-from assistant.perspectives.vocabulary import PARTY_TERMS, norm, norm_terms
 from assistant.readers.candidates import Candidate
 from assistant.readers.extractive import ExtractiveReader
 from assistant.readers.postprocessors import refusal_reason
@@ -121,14 +120,30 @@ def similarity(a: Statement, b: Statement) -> float:
     return sim
 
 
-def _parties_in_order(ordered: list[str]) -> list[str]:
-    return list(dict.fromkeys(t for t in ordered if t in PARTY_TERMS))[:2]
+_NAME_RE = re.compile(r"\b[A-Z][\w’'-]+")
+
+
+def _names(s: Statement) -> list[str]:
+    """The capitalised names a sentence mentions, in order (stems), its first word excepted."""
+    out: list[str] = []
+    for m in _NAME_RE.finditer(s.cand.text):
+        if m.start() > 0:
+            out.extend(content_terms(m.group(0)))
+    return list(dict.fromkeys(out))
 
 
 def same_direction(a: Statement, b: Statement) -> bool:
-    """False when both name the same two parties in opposite order ("Russia asked China" / "China gives Russia")."""
-    pa, pb = _parties_in_order(a.ordered), _parties_in_order(b.ordered)
-    return not (len(pa) == 2 and len(pb) == 2 and set(pa) == set(pb) and pa != pb)
+    """False when both name the same two names in opposite order ("Russia asked China" / "China gives Russia")."""
+    na, nb = _names(a), _names(b)
+    shared = set(na) & set(nb)
+    pa, pb = [t for t in na if t in shared][:2], [t for t in nb if t in shared][:2]
+    return not (len(pa) == 2 and set(pa) == set(pb) and pa != pb)
+
+
+def fold(terms: list[str], q: Question) -> list[str]:
+    """Sentence words as the question's names where they derive from them ("russian" -> "russia"):
+    ``meaning.same_word``, no list of places or peoples."""
+    return [next((n for n in q.names if n != t and same_word(t, n)), t) for t in terms]
 
 
 def select_statements(
@@ -149,12 +164,12 @@ def select_statements(
     titles = {n.node.metadata.get("source", ""): n.node.metadata.get("title") or "" for n in nodes}
     pre: list[tuple[float, Candidate, list[str], set[str], str]] = []
     for c in cands:
-        ordered = norm_terms(c.text)
+        ordered = fold(content_terms(c.text), q)
         terms = set(ordered)
         cue = denial_cue(c.text, {q.head}, denials=not q.denies, negations=not q.negated)
-        around = {norm(t) for t in c.context_terms}
+        around = set(fold([t for t in c.context_terms], q))
         if cue:  # a denial points back to what it denies: its neighbours and its article's headline
-            around |= set(norm_terms(titles.get(c.source, "")))
+            around |= set(fold(content_terms(titles.get(c.source, "")), q))
         own = q.coverage(terms)
         factor = DENIAL_CONTEXT_COVER if cue else CONTEXT_COVER
         cover = max(own, factor * q.coverage(terms | around))

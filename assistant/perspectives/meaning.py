@@ -25,6 +25,10 @@ HEDGE_LEMMAS = frozenset(
 _SUBJECTS = frozenset(["nsubj", "csubj", "expl"])
 _PASSIVE_SUBJECTS = frozenset(["nsubjpass", "csubjpass"])
 _OBJECTS = frozenset(["dobj", "obj", "attr", "oprd"])
+#: verbs that only say who says it ("said", "told"): never the claim's act
+REPORT_LEMMAS = frozenset(["say", "tell", "add", "report", "state"])
+#: verbs of knowing or perceiving: "had not heard of the request" denies it; never the claim's act themselves
+KNOW_LEMMAS = frozenset(["hear", "know", "see", "learn", "notice"])
 #: light verbs: the act is their object ("make a bid" is said "bid", "give support" is said "support")
 LIGHT_VERBS = frozenset(["make", "take", "give", "have", "do", "hold", "launch", "carry"])
 #: how far up the parse a denial or a failure may govern the act ("denied that it had agreed to merge")
@@ -72,6 +76,14 @@ def _names(tokens: Any) -> set[str]:
     return {t.lower_ for t in tokens if t.pos_ == "PROPN" or t.ent_type_ in ("GPE", "NORP", "ORG", "PERSON")}
 
 
+def kind(token: Any) -> str:
+    """What sort of name a token is: a person, a place or its people, an organisation; "" when spaCy
+    does not say. Only names of one sort can stand for different parties ("Pearson" is not "Johnson");
+    a person or an office may speak for a place ("Putin", "the Kremlin" for "Russia")."""
+    ent = token.ent_type_
+    return "place" if ent in ("GPE", "NORP", "LOC") else ent.lower()
+
+
 def same_word(a: str, b: str) -> bool:
     """One word or its derivation ("expelled" ~ "expel", "settlement" ~ "settle", "Russian" ~ "Russia")."""
     a, b = a.lower(), b.lower()
@@ -92,6 +104,10 @@ class Frame:
     patient: set[str] = field(default_factory=set)
     negated: bool = False
     modal: bool = False
+    #: the sort of each of the agent's and patient's names (``kind``)
+    kinds: dict[str, str] = field(default_factory=dict, compare=False)
+    #: the claim's verb token in its parse: its vector in context finds the word a sentence says it with
+    token: Any = field(default=None, compare=False, repr=False)
 
     @classmethod
     def of(cls, claim: str) -> Frame:
@@ -116,6 +132,8 @@ class Frame:
             patient=_names(patient),
             negated=any(c.dep_ == "neg" for c in verb.children),
             modal=any(c.tag_ == "MD" for c in verb.children),
+            kinds={t.lower_: kind(t) for t in agent + patient},
+            token=obj if light and obj is not None else verb,
         )
 
 
@@ -133,31 +151,63 @@ def _roles(verb: Any) -> tuple[list[Any], list[Any]]:
     return agent, patient
 
 
-def _head_names(tokens: list[Any]) -> set[str]:
+def _head_names(tokens: list[Any]) -> list[Any]:
     """The names of a role's head words ("Pearson and Jones", "Napoli president"), not of what modifies them
     ("any offer for the Nigeria international" names no one)."""
     roots = [t for t in tokens if t.head not in tokens or t.head.i == t.i]
     heads = [h for r in roots for h in [r, *r.conjuncts]]
-    return _names([x for h in heads for x in [h, *h.children] if x is h or x.dep_ in ("compound", "flat")])
+    words = [x for h in heads for x in [h, *h.children] if x is h or x.dep_ in ("compound", "flat")]
+    return [t for t in words if t.lower_ in _names([t])]
 
 
-def _clashes(frame_names: set[str], tokens: list[Any], agent: bool) -> bool:
-    """The sentence names someone else in a role the claim's names fill ("Pearson and Jones were expelled"
-    for "Was Johnson expelled", "a vigilante" for "the US"); "it", "the club" may be anyone: no clash."""
+def _clashes(frame_names: set[str], tokens: list[Any], agent: bool, kinds: dict[str, str]) -> bool:
+    """The sentence names someone else of the same sort in a role the claim's names fill ("Pearson and
+    Jones were expelled" for "Was Johnson expelled", "a vigilante" for "the US"); "it", "the club" may be
+    anyone, and a person or an office may speak for a place ("refused to criticise Putin" of Russia): no clash."""
     if not frame_names or not tokens:
         return False
     names = _head_names(tokens)
     if names:
-        return not any(same_word(a, b) for a in names for b in frame_names)
+        if any(same_word(t.lower_, b) for t in names for b in frame_names):
+            return False
+        sorts = {kinds.get(b, "") for b in frame_names}
+        return any(not kind(t) or "" in sorts or kind(t) in sorts for t in names)
     head = next((t for t in tokens if t.head not in tokens or t.head.i == t.i), tokens[0])
     indefinite = any(c.dep_ == "det" and c.lower_ in ("a", "an") for c in head.children)
     return agent and indefinite and head.pos_ == "NOUN"
 
 
+#: verbs through which a noun's act is still denied or negated: light verbs ("made a request"), what is
+#: said ("denied the request") and what is known of it ("had not heard of the request")
+_CARRIERS = LIGHT_VERBS | DENY_LEMMAS | FAIL_LEMMAS | KNOW_LEMMAS | frozenset(["be"])
+#: words after "not" that make it "more than" ("not just one payment", "not only a player"): no negation
+_NOT_ONLY = frozenset(["just", "only", "merely", "simply"])
+
+
+def _negates(token: Any) -> bool:
+    """A negation ("not", "n't", "never"), but not "not just" / "not only"."""
+    if token.dep_ != "neg":
+        return False
+    nxt = token.doc[token.i + 1] if token.i + 1 < len(token.doc) else None
+    return nxt is None or nxt.lower_ not in _NOT_ONLY
+
+
 def _anchor(doc: Any, frame: Frame) -> Any:
-    """The sentence's word that carries the claim's predicate (its lemma or a derivation of it), or None."""
+    """The sentence's word that carries the claim's predicate: its lemma or a derivation of it, else the
+    verb or noun that plays the claim verb's part in context ("requested", "the request" for "asked";
+    ``context.same_role``), never a word that only reports, denies or hedges."""
     words = [w for w in (frame.verb, frame.noun) if w]
-    return next((t for t in doc if t.is_alpha and any(same_word(t.lemma_, w) for w in words)), None)
+    found = next((t for t in doc if t.is_alpha and any(same_word(t.lemma_, w) for w in words)), None)
+    if found is not None or frame.token is None:
+        return found
+    from assistant.perspectives.context import same_role
+
+    skip = DENY_LEMMAS | FAIL_LEMMAS | HEDGE_LEMMAS | REPORT_LEMMAS | LIGHT_VERBS | KNOW_LEMMAS
+    cands = [
+        t for t in doc
+        if t.pos_ in ("VERB", "NOUN") and t.dep_ not in ("aux", "prep") and t.lemma_.lower() not in skip
+    ]  # fmt: skip
+    return same_role(frame.token, cands)
 
 
 def stance(doc: Any, frame: Frame) -> str:
@@ -177,15 +227,19 @@ def stance(doc: Any, frame: Frame) -> str:
             patient = patient + subject
         else:
             agent = agent + subject
-    if _clashes(frame.agent, agent, True) or _clashes(frame.patient, patient, False):
+    if _clashes(frame.agent, agent, True, frame.kinds) or _clashes(frame.patient, patient, False, frame.kinds):
         return "other"
-    negated = any(c.dep_ == "neg" or (c.dep_ == "det" and c.lower_ == "no") for c in t.children) or any(
+    negated = any(_negates(c) or (c.dep_ == "det" and c.lower_ == "no") for c in t.children) or any(
         c.dep_ in _PASSIVE_SUBJECTS | _OBJECTS | _SUBJECTS and any(d.lower_ in ("no", "none") for d in c.children)
         for c in t.children
     )
     # a noun only mentions the act ("rape allegations", "the expulsion"): it states nothing happened
     modal = not frame.modal and any(c.tag_ == "MD" for c in t.children)
     hedged = t.pos_ not in ("VERB", "AUX", "ADJ") or modal or doc.text.rstrip().endswith("?")
+    if any(c.dep_ == "mark" and c.lower_ in ("whether", "if") for c in t.children):
+        return "hedged"  # "refused to say if jamming devices were used": asked, not said
+    if t.dep_ == "acl" and t.head.pos_ == "NOUN" and any(c.dep_ == "aux" and c.lower_ == "to" for c in t.children):
+        hedged = True  # "the decision to shoot down the balloon": a plan, not an act done
     denied = False
     node = t
     for _ in range(MAX_CHAIN):
@@ -193,15 +247,33 @@ def stance(doc: Any, frame: Frame) -> str:
             break
         node = node.head
         lemma = node.lemma_.lower()
+        if t.pos_ == "NOUN" and node.pos_ == "VERB" and lemma not in _CARRIERS:
+            break  # "failing to report the payment": the failure is of the reporting, not of the payment
         if lemma in DENY_LEMMAS:
             denied = True
             break
         if lemma in FAIL_LEMMAS:
             negated = not negated
-        elif lemma in HEDGE_LEMMAS and not frame.modal:
-            hedged = True
-        if any(c.dep_ == "neg" for c in node.children) and node.pos_ in ("VERB", "AUX") and node.dep_ == "ROOT":
-            negated = not negated  # "did not say that …" / "has not decided to …"
+        elif (lemma in HEDGE_LEMMAS or any(c.tag_ == "MD" for c in node.children)) and not frame.modal:
+            hedged = True  # "considered shooting it down", "should be able to complain"
+        if any(c.dep_ == "mark" and c.lower_ in ("whether", "if") for c in node.children):
+            return "hedged"  # "it is not yet clear whether China intends to provide": asked, not said
+        if any(_negates(c) for c in node.children) and node.pos_ in ("VERB", "AUX", "ADJ"):
+            negated = not negated  # "did not say that …", "has not decided to …", "was not interested in …"
+    if not denied and negated != frame.negated and _timed(t) and not _timed(frame.token):
+        return "hedged"  # "did not shoot it down when it was first spotted": not then, which is not never
     if denied or negated != frame.negated:
         return "deny"
     return "hedged" if hedged else "affirm"
+
+
+#: what opens a clause that says when ("when it approached Alaska", "as it crossed", "until last week")
+_WHEN = frozenset(["when", "as", "while", "before", "until", "after", "once"])
+
+
+def _timed(token: Any) -> bool:
+    """The act is said of a time ("when it was first spotted"): an adverbial clause opened by ``_WHEN``."""
+    return token is not None and any(
+        c.dep_ == "advcl" and any(m.dep_ in ("mark", "advmod") and m.lower_ in _WHEN for m in c.children)
+        for c in token.children
+    )

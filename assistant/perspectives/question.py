@@ -8,8 +8,7 @@ from typing import Any
 
 from assistant.perspectives.meaning import Frame, declarative
 from assistant.perspectives.stance import denial_cue
-from assistant.perspectives.vocabulary import PARTY_TERMS, norm_terms
-from assistant.text import STOPWORDS
+from assistant.text import STOPWORDS, content_terms
 
 #: in a sentence's coverage of the question, the question's names count this much (what is said about them counts fully)
 NAME_WEIGHT = 0.5
@@ -20,6 +19,7 @@ _REPORTED_RE = re.compile(
     r"\s+(?:that\s+)?(?=\S)",
     re.IGNORECASE,
 )
+_DENIED_RE = re.compile(r"\b(?:deny|denied)\b", re.IGNORECASE)
 YES_NO_RE = re.compile(
     r"^\s*(?:did|does|do|is|are|was|were|has|have|had|will|would|can|could|should|didn't|doesn't|isn't|hasn't)\b",
     re.IGNORECASE,
@@ -45,7 +45,7 @@ class Question:
 
     @classmethod
     def parse(cls, text: str, stats: Any) -> Question:
-        ordered = list(dict.fromkeys(norm_terms(text)))
+        ordered = list(dict.fromkeys(content_terms(text)))
         m = _REPORTED_RE.match(text)
         proposition = text[m.end() :] if m else text
         names: list[str] = []
@@ -53,13 +53,14 @@ class Question:
             word = w.group(0)
             if i == 0 and word.lower() in STOPWORDS | {"did", "does", "do", "who", "what", "how", "has", "have"}:
                 continue
-            names.extend(t for t in norm_terms(word) if t not in names)
-        prop_terms = list(dict.fromkeys(norm_terms(proposition)))
+            names.extend(t for t in content_terms(word) if t not in names)
+        prop_terms = list(dict.fromkeys(content_terms(proposition)))
         verbs = [t for t in prop_terms if t not in names] or prop_terms or ordered
         weights = {t: max(stats.idf(t), 0.5) * (NAME_WEIGHT if t in names else 1.0) for t in ordered}
         head = {verbs[0]} if verbs else set()
         negated = bool(denial_cue(proposition, head, denials=False))
-        denies = bool(denial_cue(proposition, head, negations=False))
+        # "Did Trump deny (that) …": the question asks about a denial, so a denial agrees with it
+        denies = bool(denial_cue(proposition, head, negations=False)) or bool(m and _DENIED_RE.search(m.group(0)))
         yes_no = bool(YES_NO_RE.match(text))
         frame = Frame()
         if yes_no:
@@ -80,8 +81,8 @@ class Question:
         return have >= need
 
     def same_agent_order(self, ordered: list[str]) -> bool:
-        """The question's first two party names appear in the same order ("Russia asked China", not the reverse)."""
-        parties = [n for n in self.names if n in PARTY_TERMS][:2]
+        """The question's first two names appear in the same order ("Russia asked China", not the reverse)."""
+        parties = self.names[:2]
         if len(parties) < 2 or not all(p in ordered for p in parties):
             return True
         return ordered.index(parties[0]) < ordered.index(parties[1])

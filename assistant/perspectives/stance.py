@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from assistant.perspectives.vocabulary import norm
 from assistant.text import STOPWORDS, stem, words
 
 #: words that deny or dispute what was said
@@ -51,7 +50,7 @@ def denial_cue(text: str, head: set[str], denials: bool = True, negations: bool 
             continue
         window = toks[i + 1 : i + 1 + NEGATION_WINDOW]
         for j, nxt in enumerate(window):
-            if nxt not in STOPWORDS and norm(stem(nxt)) in head:
+            if nxt not in STOPWORDS and stem(nxt) in head:
                 after = toks[i + 2 + j : i + 3 + j]
                 if after and after[0] in _NOT_THE_ACT:
                     break

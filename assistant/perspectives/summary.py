@@ -7,6 +7,7 @@ state ("a club spokesman", "US officials"), else the outlet or title of the arti
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from assistant.perspectives.evidence import Group
@@ -81,12 +82,22 @@ def who(
         for m in g.members:
             speaker = _speaker(m.speaker)
             name = speaker or label(m.cand.source, meta)
-            if name not in names and len(names) < MAX_NAMES:
+            same = next((i for i, n in enumerate(names) if _one_side(n, name)), None)
+            if same is not None:  # "Chelsea" and "a Chelsea spokesman": one side, named once (the shorter)
+                names[same] = min(names[same], name, key=len)
+                numbers.extend(n for n in cite.get(id(m), []) if n not in numbers)
+            elif len(names) < MAX_NAMES:
                 names.append(name)
                 numbers.extend(n for n in cite.get(id(m), []) if n not in numbers)
                 plural = plural or bool(speaker and _plural(speaker))
                 spoken = spoken or bool(speaker)
     return join(names), numbers, plural or len(names) > 1 or any(" and " in n for n in names), spoken
+
+
+def _one_side(a: str, b: str) -> bool:
+    """One name is the other's head word run ("a Chelsea spokesman" contains "Chelsea"): the same side."""
+    short, long = sorted((a, b), key=len)
+    return a == b or bool(short[:1].isupper() and re.search(rf"\b{re.escape(short)}\b", long))
 
 
 def marks(numbers: list[int]) -> str:
