@@ -42,6 +42,8 @@ class ArticleEntry:
     chars: int = 0
     chunks: int = 0
     ingested_at: float = 0.0
+    #: ``store.metadata.METADATA_VERSION`` of the extraction that made title … places ("" before it existed)
+    metadata_version: str = ""
     text: str | None = None
 
     def meta(self) -> dict[str, Any]:
@@ -56,6 +58,7 @@ class ArticleEntry:
             time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.ingested_at)) if self.ingested_at else ""
         )
         data.pop("ingested_at")
+        data.pop("metadata_version")
         return data
 
 
@@ -73,6 +76,7 @@ def _entry(record_id: str, meta: dict[str, Any] | None, text: str | None) -> Art
         chars=int(m.get("chars") or 0),
         chunks=int(m.get("chunks") or 0),
         ingested_at=float(m.get("ingested_at") or 0.0),
+        metadata_version=str(m.get("metadata_version") or ""),
         text=text,
     )
 

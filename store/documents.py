@@ -157,8 +157,9 @@ def with_article_metadata(docs: list[Document]) -> list[Document]:
     return docs
 
 
-def read_folder(folder: Path, max_bytes: int) -> tuple[list[Document], list[FileProblem]]:
-    """All readable articles of a folder, and the problems of the rest."""
+def read_folder(folder: Path, max_bytes: int, with_metadata: bool = True) -> tuple[list[Document], list[FileProblem]]:
+    """All readable articles of a folder, and the problems of the rest (``with_metadata``: their metadata
+    too; ingest reads it later, for the articles it embeds)."""
     docs: list[Document] = []
     problems: list[FileProblem] = []
     linked: list[Path] = []
@@ -167,4 +168,4 @@ def read_folder(folder: Path, max_bytes: int) -> tuple[list[Document], list[File
     for path in paths:
         result = read_article(path, folder, max_bytes, with_metadata=False)
         (problems if isinstance(result, FileProblem) else docs).append(result)
-    return with_article_metadata(docs), problems
+    return (with_article_metadata(docs) if with_metadata else docs), problems

@@ -24,9 +24,10 @@ from llama_index.core import Document
 from store.catalogue import ArticleEntry, Catalogue
 from store.claims import sharing_for
 from store.config import StoreSettings
-from store.documents import FileProblem, read_article, read_folder
+from store.documents import FileProblem, read_article, read_folder, with_article_metadata
 from store.errors import AssistantError
 from store.lock import StoreLock, store_lock
+from store.metadata import METADATA_VERSION
 from store.pipeline import (
     ChunkOffsets,
     ChunkProgress,
@@ -95,11 +96,11 @@ def read_paths(paths: list[Path], max_bytes: int) -> tuple[list[tuple[Document, 
     problems: list[FileProblem] = []
     for path in paths:
         if path.is_dir():
-            docs, probs = read_folder(path, max_bytes)
+            docs, probs = read_folder(path, max_bytes, with_metadata=False)
             found += [(d, (path / d.id_).resolve()) for d in docs]
             problems += probs
         else:
-            result = read_article(path, path.parent, max_bytes)
+            result = read_article(path, path.parent, max_bytes, with_metadata=False)
             if isinstance(result, FileProblem):
                 problems.append(result)
             else:
@@ -126,6 +127,7 @@ def _entry(doc: Document, origin: Path, chunks: int) -> ArticleEntry:
         chars=m.get("chars", len(doc.text)),
         chunks=chunks,
         ingested_at=time.time(),
+        metadata_version=METADATA_VERSION,
         text=doc.text,
     )
 
@@ -235,7 +237,11 @@ def run_ingest(
                 else:
                     report.added.append(doc.id_)
                 todo.append((doc, origin))
-            elif entry.sha256 != sha or docstore.get_document_hash(doc.id_) != doc.hash:
+            elif (
+                entry.sha256 != sha
+                or entry.metadata_version != METADATA_VERSION
+                or docstore.get_document_hash(doc.id_) is None
+            ):
                 report.changed.append(doc.id_)
                 todo.append((doc, origin))
             elif doc.id_ not in stored_ids:
@@ -252,6 +258,8 @@ def run_ingest(
             )
             docstore = load_docstore(settings)
 
+        # what the texts say about themselves, for the articles to embed only (spaCy reads each head)
+        with_article_metadata([d for d, _ in todo])
         if progress:
             progress(0, len(todo))
 

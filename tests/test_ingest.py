@@ -108,6 +108,38 @@ def test_a_changed_article_re_embeds_only_its_changed_chunks(
             assert text[content["start_char_idx"] : content["end_char_idx"]] == meta["text"]
 
 
+def test_metadata_is_read_for_new_and_changed_texts_only_and_a_new_extractor_refreshes_once(
+    tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An unchanged folder is re-ingested without parsing a text; a new METADATA_VERSION re-reads every
+    article once, keeping the stored vectors (nothing embedded again)."""
+    import store.ingest
+    import store.metadata.extractor
+
+    read: list[str] = []
+    extract = store.metadata.extractor.extract_metadata_many
+
+    def counting(texts, batch_size=32):  # type: ignore[no-untyped-def]
+        texts = list(texts)
+        read.extend(texts)
+        return extract(texts, batch_size)
+
+    monkeypatch.setattr(store.metadata.extractor, "extract_metadata_many", counting)
+    svc = Service(make_settings(tmp_path, corpus))
+    assert len(svc.ingest().added) == 5 and len(read) == 5
+    read.clear()
+    again = Service(make_settings(tmp_path, corpus)).ingest()
+    assert len(again.unchanged) == 5 and read == []
+    monkeypatch.setattr(store.ingest, "METADATA_VERSION", "a-newer-extractor")
+    refreshed = Service(make_settings(tmp_path, corpus)).ingest()
+    assert len(refreshed.changed) == 5 and len(read) == 5
+    assert refreshed.reused_chunks == refreshed.new_chunks > 0
+    read.clear()
+    assert len(Service(make_settings(tmp_path, corpus)).ingest().unchanged) == 5 and read == []
+    titles = {e.name: e.title for e in svc.catalogue.entries()}
+    assert all(titles.values())
+
+
 def test_interrupted_ingest_leaves_no_duplicates(tmp_path: Path, corpus: Path) -> None:
     settings = make_settings(tmp_path, corpus)
     svc = Service(settings)

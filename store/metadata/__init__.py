@@ -21,6 +21,7 @@ from store.metadata.title import extract_title
 
 __all__ = [
     "HEAD_CHARS",
+    "METADATA_VERSION",
     "SCAN_CHARS",
     "ArticleMetadata",
     "canonical_outlet",
@@ -64,6 +65,11 @@ def split_list(value: object) -> list[str]:
     return [p.strip() for p in str(value or "").split(";") if p.strip()]
 
 
+#: Which extraction made an article's metadata (kept in its catalogue entry). Ingest reads the metadata of
+#: new and changed texts only; an article whose text is unchanged is read again only when this differs,
+#: so re-ingesting an unchanged folder costs no parsing, and a new extractor refreshes every article once
+#: (its chunks keep their stored vectors). Change it whenever the extracted fields can change.
+METADATA_VERSION = "spacy-entities-1"
 #: Outlets are looked for in this much of a long file (regexes: cheap, but the cost grows with the text).
 SCAN_CHARS = 200_000
 #: spaCy reads this much of each article: its people and places are named early (the lede, the first
