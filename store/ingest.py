@@ -24,7 +24,7 @@ from llama_index.core import Document
 from store.catalogue import ArticleEntry, Catalogue
 from store.claims import sharing_for
 from store.config import StoreSettings
-from store.documents import FileProblem, read_article, read_folder, with_article_metadata
+from store.documents import FileProblem, read_article, read_folder
 from store.errors import AssistantError
 from store.lock import StoreLock, store_lock
 from store.metadata import METADATA_VERSION
@@ -258,8 +258,7 @@ def run_ingest(
             )
             docstore = load_docstore(settings)
 
-        # what the texts say about themselves, for the articles to embed only (spaCy reads each head)
-        with_article_metadata([d for d, _ in todo])
+        # what the texts say about themselves is read batch by batch as they are claimed (pipeline.claim)
         if progress:
             progress(0, len(todo))
 

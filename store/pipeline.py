@@ -25,6 +25,7 @@ from llama_index.core.node_parser import SentenceSplitter
 from llama_index.core.schema import BaseNode, MetadataMode, TransformComponent
 
 from store.config import StoreSettings
+from store.documents import with_article_metadata
 
 #: Articles per batch: small enough that the first chunking and the last write overlap little.
 BATCH_DOCS = 16
@@ -123,6 +124,20 @@ def stored_vectors(vector_store: Any, names: list[str]) -> dict[str, Any]:
 
 def batches(todo: Batch, size: int = BATCH_DOCS) -> list[Batch]:
     return [todo[i : i + size] for i in range(0, len(todo), size)]
+
+
+def claim(batch: Batch, take: Take | None) -> Batch:
+    """The part of ``batch`` this ingest does (``take``: ``store.claims``), with what each text says about
+    itself (title, outlet, people, places, date: spaCy reads its head) added to the documents.
+
+    Read here, one batch at a time just before it is chunked, not for the whole folder first: it runs
+    while the previous batch embeds, only the articles this worker claimed are read (with several
+    workers each used to read every article), and progress moves from the first batch on.
+    """
+    if take is not None:
+        batch = take(batch)
+    with_article_metadata([d for d, _ in batch if "title" not in d.metadata])
+    return batch
 
 
 class Writer:
@@ -227,7 +242,7 @@ def threaded_embed(
             for batch in batches(todo):
                 if stop.is_set():
                     return
-                if take is not None and not (batch := take(batch)):
+                if not (batch := claim(batch, take)):
                     continue
                 nodes = chunk_documents([d for d, _ in batch], splitter)
                 counts["cut"] += len(nodes)

@@ -35,6 +35,7 @@ from store.pipeline import (
     Writer,
     batches,
     chunk_documents,
+    claim,
     embed_nodes,
     make_splitter,
     stored_vectors,
@@ -132,7 +133,7 @@ def pool_embed(
 
 def _next(source: Iterator[Batch], take: Take | None) -> Batch | None:
     for batch in source:
-        if take is None or (batch := take(batch)):
+        if batch := claim(batch, take):  # metadata read here, in this process, while the workers embed
             return batch
     return None
 

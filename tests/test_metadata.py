@@ -135,3 +135,20 @@ def test_no_story_vocabulary_in_the_code_and_the_language_layer_stands_alone() -
             if isinstance(node, ast.ImportFrom | ast.Import):
                 names = [node.module or ""] if isinstance(node, ast.ImportFrom) else [a.name for a in node.names]
                 assert not any(n.split(".")[0] in {"store", "assistant", "ui"} for n in names), path
+
+
+def test_ingest_reads_the_metadata_of_a_claimed_batch_only() -> None:
+    """Ingest reads metadata batch by batch as articles are claimed (``store.pipeline.claim``): the
+    articles another worker took are not read here, and an article already read is not read again."""
+    from store.pipeline import claim
+
+    docs = [Document(id_=f"{i}.txt", text=t) for i, t in enumerate((SNAP, FOOTBALL, STORM))]
+    batch = [(d, None) for d in docs]
+    taken = claim(batch, take=lambda b: b[1:])  # another worker claimed the first article
+    assert [d.id_ for d, _ in taken] == ["1.txt", "2.txt"]
+    assert "title" not in docs[0].metadata
+    assert docs[1].metadata["title"] == "Club completes record signing"
+    assert "Gavin Newsom" in docs[2].metadata["people"]
+    docs[2].metadata["title"] = "kept as read"
+    claim(batch[2:], take=None)
+    assert docs[2].metadata["title"] == "kept as read"
