@@ -223,7 +223,8 @@ def test_bottom_line_asserts_only_what_the_parse_reads_plainly() -> None:
 
 def test_stance_reads_what_a_negation_is_of() -> None:
     """Without a store: generic English decides what a "not" negates, no story's words. A plan, a question
-    ("if"), a time ("when it was first spotted"), "not just" and a failure of another act are not denials;
+    ("if"), a time ("when it was first spotted"), another case ("in that case"), "not just" and a failure of
+    another act are not denials;
     a plan ("the decision to …") is not a statement that it was done."""
     from assistant.answering.nlp import parse
     from assistant.perspectives.meaning import Frame, stance
@@ -233,7 +234,9 @@ def test_stance_reads_what_a_negation_is_of() -> None:
         "Acme did not buy the factory.": "deny",
         "The decision to buy the factory was made in May.": "hedged",  # a plan, not an act done
         "He refused to say if Acme bought the factory.": "hedged",  # asked, not said
-        "Acme did not buy the factory when it was first offered.": "hedged",  # not then is not never
+        "Acme did not buy the factory when it was first offered.": "scoped",  # not then is not never
+        "Acme did not buy the factory in that case.": "scoped",  # another case than the claim's
+        "Acme did not buy the factory in Ohio.": "deny",  # a place named plainly still denies
     }
     for text, want in read.items():
         assert stance(parse(text), frame) == want, text

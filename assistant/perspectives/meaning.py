@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from assistant.perspectives.scope import narrowed
+
 #: verbs that deny what their complement or object says ("denied that it had agreed", "rejected the claim")
 DENY_LEMMAS = frozenset(["deny", "reject", "refute", "dismiss", "dispute", "rebut", "disavow", "contradict"])
 #: verbs that make what they govern not happen ("failed to expel", "refused to pay")
@@ -212,8 +214,9 @@ def _anchor(doc: Any, frame: Frame) -> Any:
 
 def stance(doc: Any, frame: Frame) -> str:
     """``"affirm"``, ``"deny"`` (the sentence negates or denies the claim's predicate of the same parties),
-    ``"other"`` (the predicate, said of someone else), ``"hedged"`` (possible, planned, alleged, asked) or
-    ``""`` (the predicate is not there: the parse cannot tell)."""
+    ``"other"`` (the predicate, said of someone else), ``"hedged"`` (possible, planned, alleged, asked),
+    ``"scoped"`` (negated only of a time or another case than the claim's: ``scope.narrowed``; neither side,
+    and no word-level denial either) or ``""`` (the predicate is not there: the parse cannot tell)."""
     if not frame.verb:
         return ""
     t = _anchor(doc, frame)
@@ -260,20 +263,8 @@ def stance(doc: Any, frame: Frame) -> str:
             return "hedged"  # "it is not yet clear whether China intends to provide": asked, not said
         if any(_negates(c) for c in node.children) and node.pos_ in ("VERB", "AUX", "ADJ"):
             negated = not negated  # "did not say that …", "has not decided to …", "was not interested in …"
-    if not denied and negated != frame.negated and _timed(t) and not _timed(frame.token):
-        return "hedged"  # "did not shoot it down when it was first spotted": not then, which is not never
+    if not denied and negated != frame.negated and narrowed(t, frame.token):
+        return "scoped"  # "did not shoot it down when it was first spotted", "was not charged in that case"
     if denied or negated != frame.negated:
         return "deny"
     return "hedged" if hedged else "affirm"
-
-
-#: what opens a clause that says when ("when it approached Alaska", "as it crossed", "until last week")
-_WHEN = frozenset(["when", "as", "while", "before", "until", "after", "once"])
-
-
-def _timed(token: Any) -> bool:
-    """The act is said of a time ("when it was first spotted"): an adverbial clause opened by ``_WHEN``."""
-    return token is not None and any(
-        c.dep_ == "advcl" and any(m.dep_ in ("mark", "advmod") and m.lower_ in _WHEN for m in c.children)
-        for c in token.children
-    )
