@@ -223,8 +223,8 @@ def test_bottom_line_asserts_only_what_the_parse_reads_plainly() -> None:
 
 def test_stance_reads_what_a_negation_is_of() -> None:
     """Without a store: generic English decides what a "not" negates, no story's words. A plan, a question
-    ("if"), a time ("when it was first spotted"), another case ("in that case"), "not just" and a failure of
-    another act are not denials;
+    ("if"), a time ("when it was first spotted"), another case ("in that case"), another doer ("a
+    contractor"), "not just", "not guilty" and a failure of another act are not denials;
     a plan ("the decision to …") is not a statement that it was done."""
     from assistant.answering.nlp import parse
     from assistant.perspectives.meaning import Frame, stance
@@ -242,6 +242,12 @@ def test_stance_reads_what_a_negation_is_of() -> None:
         assert stance(parse(text), frame) == want, text
     timed = Frame.of("Acme did buy the factory when it was first offered")
     assert stance(parse("Acme did not buy the factory when it was first offered."), timed) == "deny"
+    inspector = Frame.of("An inspector did approve the plan")
+    assert stance(parse("A contractor did not approve the plan."), inspector) == "other"  # someone else
+    assert stance(parse("The inspector did not approve the plan."), inspector) == "deny"
+    charged = Frame.of("Acme was charged with fraud")
+    assert stance(parse("Acme pleads not guilty in the first case of fraud charges."), charged) != "deny"
+    assert stance(parse("Acme was not charged with fraud."), charged) == "deny"
     pay = Frame.of("Acme did pay the supplier")
     assert stance(parse("The case is not just one payment to the supplier."), pay) != "deny"  # "not just"
     assert stance(parse("Acme was fined for failing to report the payment."), pay) != "deny"  # of the report

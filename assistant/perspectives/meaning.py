@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.perspectives.scope import narrowed
+from assistant.perspectives.scope import claim_doer, narrowed, other_doer
 
 #: verbs that deny what their complement or object says ("denied that it had agreed", "rejected the claim")
 DENY_LEMMAS = frozenset(["deny", "reject", "refute", "dismiss", "dispute", "rebut", "disavow", "contradict"])
@@ -232,6 +232,8 @@ def stance(doc: Any, frame: Frame) -> str:
             agent = agent + subject
     if _clashes(frame.agent, agent, True, frame.kinds) or _clashes(frame.patient, patient, False, frame.kinds):
         return "other"
+    if frame.token is not None and other_doer(claim_doer(frame.token), agent):
+        return "other"  # "A vigilante did not shoot …" for "Did an F-22 shoot …"
     negated = any(_negates(c) or (c.dep_ == "det" and c.lower_ == "no") for c in t.children) or any(
         c.dep_ in _PASSIVE_SUBJECTS | _OBJECTS | _SUBJECTS and any(d.lower_ in ("no", "none") for d in c.children)
         for c in t.children
@@ -250,8 +252,8 @@ def stance(doc: Any, frame: Frame) -> str:
             break
         node = node.head
         lemma = node.lemma_.lower()
-        if t.pos_ == "NOUN" and node.pos_ == "VERB" and lemma not in _CARRIERS:
-            break  # "failing to report the payment": the failure is of the reporting, not of the payment
+        if t.pos_ == "NOUN" and node.pos_ in ("VERB", "ADJ") and lemma not in _CARRIERS:
+            break  # "failing to report the payment", "not guilty in a case of charges": another predicate
         if lemma in DENY_LEMMAS:
             denied = True
             break

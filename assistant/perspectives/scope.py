@@ -1,8 +1,10 @@
-"""What a negation is said of: a time or another case than the claim's, so that it denies nothing the claim says.
+"""What a negation is said of: a time, another case or another doer than the claim's, so that it denies
+nothing the claim says.
 
 "The Pentagon did not shoot down the balloon as it approached Alaska" says nothing of what happened
-later, and "Trump wasn't charged in that case" speaks of some other case than the one asked about: read
-as denials, both put an article under "says no" that does not dispute the claim (a wrong "no" misleads
+later, "Trump wasn't charged in that case" speaks of some other case than the one asked about, and "A
+vigilante did not shoot down the balloon" of someone else than "Did an F-22 shoot …" asks about: read as
+denials, they put an article under "says no" that does not dispute the claim (a wrong "no" misleads
 more than a missed one). Generic English only: clause marks, determiners and spaCy's parse; no story's
 words.
 """
@@ -17,6 +19,8 @@ WHEN = frozenset(["when", "as", "while", "before", "until", "after", "once"])
 OTHER_DETS = frozenset(["that", "this", "those", "these", "another", "other"])
 #: prepositions whose phrase narrows where or in what the act happened ("in that case", "on this occasion")
 NARROWING_PREPS = frozenset(["in", "on", "at", "during", "for"])
+#: the sorts of names that stand for a party (names are ``meaning._clashes``'s to compare)
+NAMED = frozenset(["GPE", "NORP", "ORG", "PERSON", "LOC"])
 
 
 def timed(token: Any) -> bool:
@@ -47,3 +51,32 @@ def narrowed(token: Any, claim_token: Any) -> bool:
     """A negation of ``token`` holds only of a time or a case the claim does not name: not then (or not
     there) is not never."""
     return (timed(token) and not timed(claim_token)) or other_case(token, claim_token)
+
+
+def head_noun(tokens: list[Any]) -> Any:
+    """The head word of a role's tokens (its root within them), or None."""
+    return next((t for t in tokens if t.head not in tokens or t.head.i == t.i), None)
+
+
+def claim_doer(claim_token: Any) -> Any:
+    """The head of the claim's doer: the subject of its verb (of the light verb whose object is the act)."""
+    if claim_token is None:
+        return None
+    verb = claim_token if claim_token.pos_ in ("VERB", "AUX") else claim_token.head
+    return next((c for c in verb.children if c.dep_ in ("nsubj", "csubj")), None)
+
+
+def other_doer(claim_agent: Any, tokens: list[Any]) -> bool:
+    """The sentence's doer (``tokens``) is some indefinite other than the claim's common-noun doer ("A
+    vigilante did not shoot …", a headline's bare "vigilante didn't …" for "Did an F-22 shoot …"): the act
+    is someone else's. A pronoun, a name, a plural or a definite noun may be the claim's doer put otherwise
+    ("commanders", "the Pentagon"), so those never count as another here."""
+    if claim_agent is None or claim_agent.pos_ != "NOUN" or claim_agent.ent_type_ in NAMED or not tokens:
+        return False
+    head = head_noun(tokens)
+    if head is None or head.pos_ != "NOUN" or head.tag_ != "NN" or head.ent_type_:
+        return False
+    if head.lemma_.lower() in {t.lemma_.lower() for t in claim_agent.doc}:
+        return False  # the doer itself, or a headline's passive read as active ("balloon shot down")
+    dets = [c for c in head.children if c.dep_ in ("det", "poss")]
+    return not dets or all(d.lower_ in ("a", "an") for d in dets)
