@@ -108,8 +108,12 @@ def pool_embed(
                     if batch is None:
                         break
                     have = known([d.id_ for d, _ in batch]) if known else None
-                    futures[pool.submit(_work, [d for d, _ in batch], have)] = batch
                     vectors[id(batch)] = have or {}
+                    try:
+                        futures[pool.submit(_work, [d for d, _ in batch], have)] = batch
+                    except BrokenProcessPool:
+                        retry.append(batch)  # a worker died while this batch was being claimed
+                        raise
                 if not futures:
                     return
                 finished, _ = wait(futures, return_when=FIRST_COMPLETED)
