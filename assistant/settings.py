@@ -56,6 +56,26 @@ class Settings(BaseSettings):
         ),
     )
 
+    embedding: Literal["local", "openai", "ollama"] = Field(
+        "local",
+        description=(
+            "What embeds chunks and questions: local (the packaged MiniLM, on this machine's cores), openai (an "
+            "OpenAI-compatible /v1/embeddings server: text-embeddings-inference, vLLM, llama.cpp's server) or "
+            "ollama. The store records which model made its vectors and refuses another."
+        ),
+    )
+    embedding_url: str | None = Field(
+        None,
+        description="Base URL of the embedding server (http://HOST:PORT/v1 for openai, http://HOST:11434 for ollama).",
+    )
+    embedding_model: str | None = Field(None, description="Model name on the embedding server.")
+    embedding_api_key_env: str = Field(
+        "OPENAI_API_KEY", description="Env var holding the embedding server's API key (none needed by a local server)."
+    )
+    embedding_concurrency: int = Field(
+        4, ge=1, le=64, description="Embedding requests in flight at once while ingesting (servers only)."
+    )
+
     # answering
     reader: ReaderName = Field("extractive", description="Which reader writes the answer text.")
     top_k: int = Field(6, ge=1, le=50, description="Passages retrieved per question (after fusion).")
@@ -126,6 +146,16 @@ class Settings(BaseSettings):
         if toml_path is not None:
             sources.append(TomlFileSource(settings_cls, toml_file=toml_path))
         return tuple(sources)
+
+    @property
+    def embedding_label(self) -> str:
+        """The model that makes the store's vectors, as the store records it ("openai:bge-small"): a store
+        built by one model refuses questions and articles embedded by another."""
+        if self.embedding == "local":
+            from assistant.embedding import MODEL_NAME  # numpy and llama-index: only when a store is opened
+
+            return MODEL_NAME
+        return f"{self.embedding}:{self.embedding_model or '?'}"
 
     @property
     def chroma_path(self) -> Path:

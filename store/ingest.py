@@ -77,7 +77,8 @@ def chunking_of(settings: StoreSettings, embed_model: Any) -> dict[str, Any]:
         "chunk_size": settings.chunk_size,
         "chunk_overlap": settings.chunk_overlap,
         "tokenizer": "cl100k_base",
-        "embedding": str(getattr(embed_model, "model_name", "") or type(embed_model).__name__),
+        "embedding": getattr(settings, "embedding_label", None)  # "openai:MODEL" for a server
+        or str(getattr(embed_model, "model_name", "") or type(embed_model).__name__),
     }
 
 

@@ -18,6 +18,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from llama_index.core import Document
@@ -94,19 +95,31 @@ def embed_nodes(
     texts = [n.get_content(metadata_mode=MetadataMode.EMBED) for n in nodes]
     known = known or {}
     todo = [t for t in texts if t not in known]
-    if embedded is None:
-        fresh = embed_model.get_text_embedding_batch(todo) if todo else []
-    else:
-        fresh = []
-        for i in range(0, len(todo), STEP_CHUNKS):
-            fresh += embed_model.get_text_embedding_batch(todo[i : i + STEP_CHUNKS])
-            embedded(len(todo[i : i + STEP_CHUNKS]))
-        if len(todo) < len(texts):
-            embedded(len(texts) - len(todo))
+    fresh = _embed_texts(todo, embed_model, embedded)
+    if embedded is not None and len(todo) < len(texts):
+        embedded(len(texts) - len(todo))
     made = iter(fresh)
     for node, text in zip(nodes, texts, strict=True):
         node.embedding = [float(x) for x in known[text]] if text in known else next(made)
     return nodes
+
+
+def _embed_texts(texts: list[str], embed_model: Any, embedded: Callable[[int], None] | None) -> list[Any]:
+    """Vectors of ``texts`` in order. A model with ``num_workers`` > 1 (an embedding server:
+    ``assistant.embedding_remote``) gets that many batches at once, from threads (each call waits on the
+    network); the local model takes them one after the other (it already keeps every core busy)."""
+    workers = int(getattr(embed_model, "num_workers", None) or 1)
+    if not texts or (embedded is None and workers == 1):
+        return embed_model.get_text_embedding_batch(texts) if texts else []
+    step = STEP_CHUNKS if workers == 1 else max(1, int(getattr(embed_model, "embed_batch_size", STEP_CHUNKS)))
+    pieces = [texts[i : i + step] for i in range(0, len(texts), step)]
+    out: list[Any] = []
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for piece, vectors in zip(pieces, pool.map(embed_model.get_text_embedding_batch, pieces), strict=True):
+            out += vectors
+            if embedded is not None:
+                embedded(len(piece))
+    return out
 
 
 def stored_vectors(vector_store: Any, names: list[str]) -> dict[str, Any]:

@@ -8,9 +8,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from assistant.errors import AssistantError
 from assistant.offline import setup_offline
 from assistant.services.store_handle import StoreHandle
 from assistant.settings import Settings
+
+
+class EmbeddingMismatch(AssistantError):
+    """The store was embedded by another model than the settings name."""
 
 
 class Components:
@@ -23,21 +28,34 @@ class Components:
         self._embed: Any = None
         self._reader_embed: Any = None
 
+    def _local_model(self) -> Any:
+        from assistant.embedding import MiniLMEmbedding
+
+        model = MiniLMEmbedding(embed_batch_size=self.settings.embed_batch_size)
+        model.load()
+        return model
+
     @property
     def embed_model(self) -> Any:
-        """The model that embeds chunks and questions (the one the store's vectors were built with)."""
+        """The model that embeds chunks and questions (the one the store's vectors were built with): the
+        packaged MiniLM, or a server's (``embedding = openai | ollama``, ``assistant.embedding_remote``)."""
         if self._embed is None:
-            from assistant.embedding import MiniLMEmbedding
+            if self.settings.embedding == "local":
+                self._embed = self._local_model()
+            else:
+                from assistant.embedding_remote import remote_embedding
 
-            self._embed = MiniLMEmbedding(embed_batch_size=self.settings.embed_batch_size)
-            self._embed.load()
+                self._embed = remote_embedding(self.settings)
         return self._embed
 
     @property
     def reader_embed_model(self) -> Any:
         """The model the reader embeds sentences with: the int8 one (``assistant.quantized``) by default,
-        the store's own if ``reader_embedding = "store"`` or the int8 one cannot be built."""
-        if self.settings.reader_embedding == "store":
+        the store's own if ``reader_embedding = "store"`` and the store's model is the local one (a server
+        round trip per question's sentences would cost more than the model), the packaged one if the int8
+        one cannot be built."""
+        local_store = self.settings.embedding == "local"
+        if self.settings.reader_embedding == "store" and local_store:
             return self.embed_model
         if self._reader_embed is None:
             from assistant.embedding import MiniLMEmbedding
@@ -48,16 +66,28 @@ class Components:
                 model = MiniLMEmbedding(embed_batch_size=self.settings.embed_batch_size, model_file=str(path))
                 model.load()
             except (ImportError, OSError, RuntimeError, ValueError) as exc:
-                logging.getLogger(__name__).warning("int8 reader embedding unavailable (%s): using the store's", exc)
-                model = self.embed_model
+                logging.getLogger(__name__).warning("int8 reader embedding unavailable (%s): using the packaged", exc)
+                model = self.embed_model if local_store else self._local_model()
             self._reader_embed = model
         return self._reader_embed
+
+    def check_embedding(self) -> None:
+        """Refuse to answer from a store whose vectors another model made: the question's vector would be
+        compared with vectors of a different space, and the passages found would be noise."""
+        have = self.store.catalogue.chunking().get("embedding")
+        want = self.settings.embedding_label
+        if have and have != want:
+            raise EmbeddingMismatch(
+                f"this store's vectors were made by {have}, but the settings embed with {want}: set the "
+                "embedding settings back to the store's, or re-embed it with `news-assistant ingest --rebuild`"
+            )
 
     def retriever(self, version: Any) -> Any:
         """The hybrid retriever over the store at ``version`` (its BM25 index loaded or built and saved)."""
         from assistant.retrieval_index import open_retriever
 
         store = self.store
+        self.check_embedding()
         return open_retriever(self.settings, store.collection, store.vector_store, self.embed_model, version)
 
     def reader(self, stats: Any) -> Any:

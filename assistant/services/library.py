@@ -87,6 +87,11 @@ class LibraryService:
         """
         from store.ingest import run_ingest
 
+        if workers > 1 and self.settings.embedding != "local":
+            raise UsageError(
+                "--workers splits local embedding over processes; a server already embeds "
+                f"{self.settings.embedding_concurrency} batches at once (embedding_concurrency): drop --workers"
+            )
         if paths is None:
             paths = [self.settings.corpus_dir]
         elif isinstance(paths, (str, Path)):
@@ -197,13 +202,11 @@ class LibraryService:
         return self.article(name).text
 
     def status(self) -> dict[str, Any]:
-        from assistant.embedding import MODEL_NAME
-
         return {
             "articles": self.catalogue.count(),
             "chunks": self.store.chunk_count(),
             "reader": self.settings.reader,
-            "embedding": MODEL_NAME,
+            "embedding": self.settings.embedding_label,
             "store": self.settings.chroma_url or str(self.settings.store_dir),
             "uploads": str(self.settings.upload_dir),
         }
