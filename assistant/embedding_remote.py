@@ -53,4 +53,4 @@ def remote_embedding(settings: Any) -> Any:
         except ImportError as exc:
             raise UsageError("embedding = ollama needs: pip install 'news-assistant[ollama]'") from exc
         return OllamaEmbedding(model_name=model, base_url=url, client_kwargs={"timeout": TIMEOUT_S}, **common)
-    raise UsageError(f"unknown embedding {settings.embedding!r}: local, openai or ollama")
+    raise UsageError(f"unknown embedding {settings.embedding!r}: local, int8, openai or ollama")

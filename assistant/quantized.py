@@ -6,9 +6,10 @@ optimisations), then quantised with ``onnxruntime.quantization.quantize_dynamic`
 per channel: per-tensor scales lose too much, cosine 0.93). Measured here: about 2× the speed on
 questions and sentences, cosine 0.994 to the packaged model's vectors.
 
-Only the reader uses it (sentence and span embeddings compared with the question's, all computed
-by the same model); the store's vectors and the retrieval query keep the packaged model, so stores
-built before stay valid.
+The reader uses it by default (sentence and span embeddings compared with the question's, all
+computed by the same model). The store's vectors and the retrieval query use it with ``embedding =
+"int8"`` (the store records ``LABEL``, so a store is never searched with the other model's vectors);
+the default store model stays the packaged one, so stores built before stay valid.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from pathlib import Path
 
 #: bump when the transformation changes: the cached file is rebuilt
 RECIPE = "fold-basic+dynamic-qint8-per-channel-v1"
+#: how a store built with this model records it (``Settings.embedding_label``)
+LABEL = f"all-MiniLM-L6-v2 (int8 ONNX, {RECIPE})"
 
 
 def cache_dir() -> Path:

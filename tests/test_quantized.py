@@ -65,3 +65,22 @@ def test_the_reader_uses_int8_by_default_and_store_on_request(tmp_path, int8_fil
     assert default.embed_model.model_file is None  # store vectors keep the packaged model
     same = Service(make_settings(tmp_path / "b", reader_embedding="store"))
     assert same.reader_embed_model is same.embed_model
+
+
+def test_an_int8_store_embeds_with_the_readers_model_and_keeps_to_it(tmp_path, int8_file) -> None:
+    """``embedding = "int8"``: chunks and questions use the per-channel int8 MiniLM (one session shared with
+    the reader), the store records it, answers on articles of several topics hold, and the packaged model
+    is refused on that store."""
+    from assistant.service import Service
+    from store.ingest import IngestError
+    from tests.topics import ARTICLES, write_articles
+
+    corpus = write_articles(tmp_path / "corpus", {n: t for f in ARTICLES.values() for n, t in f.items()})
+    svc = Service(make_settings(tmp_path, corpus, embedding="int8"))
+    assert svc.ingest().ok
+    assert svc.embed_model.model_file == str(int8_file) and svc.reader_embed_model is svc.embed_model
+    assert "int8" in svc.library.status()["embedding"]
+    record = svc.ask("How much revenue did Harbor Foods report?")
+    assert not record.refused and record.citations[0].source == "earnings.txt" and "3.2 billion" in record.answer
+    with pytest.raises(IngestError, match="embedding"):
+        Service(make_settings(tmp_path, corpus)).ingest()

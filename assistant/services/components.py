@@ -28,10 +28,16 @@ class Components:
         self._embed: Any = None
         self._reader_embed: Any = None
 
-    def _local_model(self) -> Any:
+    def _local_model(self, int8: bool = False) -> Any:
+        """The packaged MiniLM, or (``int8``) its per-channel int8 build (``assistant.quantized``)."""
         from assistant.embedding import MiniLMEmbedding
 
-        model = MiniLMEmbedding(embed_batch_size=self.settings.embed_batch_size)
+        model_file = None
+        if int8:
+            from assistant.quantized import int8_model_path
+
+            model_file = str(int8_model_path())
+        model = MiniLMEmbedding(embed_batch_size=self.settings.embed_batch_size, model_file=model_file)
         model.load()
         return model
 
@@ -40,8 +46,8 @@ class Components:
         """The model that embeds chunks and questions (the one the store's vectors were built with): the
         packaged MiniLM, or a server's (``embedding = openai | ollama``, ``assistant.embedding_remote``)."""
         if self._embed is None:
-            if self.settings.embedding == "local":
-                self._embed = self._local_model()
+            if self.settings.embedding in ("local", "int8"):
+                self._embed = self._local_model(int8=self.settings.embedding == "int8")
             else:
                 from assistant.embedding_remote import remote_embedding
 
@@ -51,20 +57,15 @@ class Components:
     @property
     def reader_embed_model(self) -> Any:
         """The model the reader embeds sentences with: the int8 one (``assistant.quantized``) by default,
-        the store's own if ``reader_embedding = "store"`` and the store's model is the local one (a server
+        the store's own if ``reader_embedding = "store"`` and the store's model is a local one (a server
         round trip per question's sentences would cost more than the model), the packaged one if the int8
         one cannot be built."""
-        local_store = self.settings.embedding == "local"
-        if self.settings.reader_embedding == "store" and local_store:
-            return self.embed_model
+        local_store = self.settings.embedding in ("local", "int8")
+        if (self.settings.reader_embedding == "store" and local_store) or self.settings.embedding == "int8":
+            return self.embed_model  # int8 store: the reader's own model already, loaded once
         if self._reader_embed is None:
-            from assistant.embedding import MiniLMEmbedding
-            from assistant.quantized import int8_model_path
-
             try:
-                path = int8_model_path()
-                model = MiniLMEmbedding(embed_batch_size=self.settings.embed_batch_size, model_file=str(path))
-                model.load()
+                model = self._local_model(int8=True)
             except (ImportError, OSError, RuntimeError, ValueError) as exc:
                 logging.getLogger(__name__).warning("int8 reader embedding unavailable (%s): using the packaged", exc)
                 model = self.embed_model if local_store else self._local_model()
