@@ -35,7 +35,9 @@ MAX_MASKS = 64
 
 def load_nodes(collection: Any) -> list[TextNode]:
     """Every chunk in the collection as a ``TextNode`` (text, offsets, metadata)."""
-    got = collection.get(include=["metadatas", "documents"])
+    from store.chroma import get_all
+
+    got = get_all(collection, ["metadatas", "documents"])
     nodes: list[TextNode] = []
     for node_id, meta, text in zip(got["ids"], got["metadatas"], got["documents"], strict=True):
         node = metadata_dict_to_node(meta, text=text)

@@ -22,6 +22,7 @@ from typing import Any
 from llama_index.core import Document
 
 from store.catalogue import ArticleEntry, Catalogue
+from store.chroma import get_all
 from store.claims import sharing_for
 from store.config import StoreSettings
 from store.documents import FileProblem, read_article, read_folder
@@ -110,8 +111,8 @@ def read_paths(paths: list[Path], max_bytes: int) -> tuple[list[tuple[Document, 
 
 
 def _stored_doc_ids(vector_store: Any) -> set[str]:
-    got = vector_store._collection.get(include=["metadatas"])
-    return {m.get("document_id") for m in got.get("metadatas") or [] if m and m.get("document_id")}
+    got = get_all(vector_store._collection, ["metadatas"])
+    return {m.get("document_id") for m in got["metadatas"] if m and m.get("document_id")}
 
 
 def _entry(doc: Document, origin: Path, chunks: int) -> ArticleEntry:

@@ -26,6 +26,8 @@ from llama_index.core.storage.docstore.keyval_docstore import (
 )
 from llama_index.core.storage.kvstore.types import DEFAULT_BATCH_SIZE, DEFAULT_COLLECTION, BaseKVStore
 
+from store.chroma import get_all
+
 #: Record id of the state version (not a key-value pair of any namespace).
 STATE_ID = "__state__"
 #: Chroma needs an embedding per record; the key-value records are never searched by vector.
@@ -192,8 +194,7 @@ def _read_state(chroma_collection: Any) -> dict:
 def count_documents(chroma_collection: Any, namespace: str | None = None) -> int:
     """How many files the record knows, without loading it (one id-only request)."""
     name = f"{namespace or DEFAULT_NAMESPACE}{DEFAULT_METADATA_COLLECTION_SUFFIX}"
-    got = chroma_collection.get(where={"c": name}, include=[])
-    return len(got.get("ids") or [])
+    return len(get_all(chroma_collection, [], where={"c": name})["ids"])
 
 
 def _max_batch(chroma_collection: Any) -> int:

@@ -227,3 +227,27 @@ def test_chunk_progress_counts_chunks_embedded_up_to_the_total(tmp_path: Path, c
     assert all(0 <= d <= t <= report.new_chunks for d, t in chunks)
     again = svc.ingest(chunk_progress=lambda d, t: chunks.append((-1, -1)))
     assert again.new_chunks == 0 and chunks[-1] != (-1, -1)  # nothing to embed: nothing heard
+
+
+def test_whole_collection_reads_are_paged(tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reading every chunk (the BM25 index, the ingest's stored ids) goes a page at a time: one ``get`` of a
+    10,000-article store (~105,000 chunks) failed in Chroma with "too many SQL variables"."""
+    import store.chroma
+    from assistant.retrieval import load_nodes
+
+    svc = Service(make_settings(tmp_path, corpus))
+    svc.ingest()
+    whole = [n.id_ for n in load_nodes(svc.collection)]
+    monkeypatch.setattr(store.chroma, "GET_PAGE", 7)
+    calls = []
+    real_get = type(svc.collection).get
+
+    def counted(self, *args, **kwargs):
+        calls.append(kwargs.get("limit"))
+        return real_get(self, *args, **kwargs)
+
+    monkeypatch.setattr(type(svc.collection), "get", counted)
+    paged = [n.id_ for n in load_nodes(svc.collection)]
+    assert paged == whole and len(whole) > 14
+    assert len(calls) == len(whole) // 7 + 1 and set(calls) == {7}
+    assert svc.ingest().unchanged  # the ingest's own read of the stored ids, paged too
