@@ -35,7 +35,7 @@ MAX_MASKS = 64
 
 def load_nodes(collection: Any) -> list[TextNode]:
     """Every chunk in the collection as a ``TextNode`` (text, offsets, metadata)."""
-    from store.chroma import get_all
+    from store.paging import get_all
 
     got = get_all(collection, ["metadatas", "documents"])
     nodes: list[TextNode] = []

@@ -22,13 +22,13 @@ from typing import Any
 from llama_index.core import Document
 
 from store.catalogue import ArticleEntry, Catalogue
-from store.chroma import get_all
 from store.claims import sharing_for
 from store.config import StoreSettings
 from store.documents import FileProblem, read_article, read_folder
 from store.errors import AssistantError
 from store.lock import StoreLock, store_lock
 from store.metadata import METADATA_VERSION
+from store.paging import get_all
 from store.pipeline import (
     ChunkOffsets,
     ChunkProgress,

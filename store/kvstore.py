@@ -26,7 +26,7 @@ from llama_index.core.storage.docstore.keyval_docstore import (
 )
 from llama_index.core.storage.kvstore.types import DEFAULT_BATCH_SIZE, DEFAULT_COLLECTION, BaseKVStore
 
-from store.chroma import get_all
+from store.paging import get_all
 
 #: Record id of the state version (not a key-value pair of any namespace).
 STATE_ID = "__state__"

@@ -232,13 +232,13 @@ def test_chunk_progress_counts_chunks_embedded_up_to_the_total(tmp_path: Path, c
 def test_whole_collection_reads_are_paged(tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Reading every chunk (the BM25 index, the ingest's stored ids) goes a page at a time: one ``get`` of a
     10,000-article store (~105,000 chunks) failed in Chroma with "too many SQL variables"."""
-    import store.chroma
+    import store.paging
     from assistant.retrieval import load_nodes
 
     svc = Service(make_settings(tmp_path, corpus))
     svc.ingest()
     whole = [n.id_ for n in load_nodes(svc.collection)]
-    monkeypatch.setattr(store.chroma, "GET_PAGE", 7)
+    monkeypatch.setattr(store.paging, "GET_PAGE", 7)
     calls = []
     real_get = type(svc.collection).get
 

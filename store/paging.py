@@ -1,0 +1,27 @@
+"""Reading a whole Chroma collection a page at a time (imports nothing of the project: every store
+module may use it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+#: Records per ``get`` when a whole collection is read: Chroma binds SQL variables per record returned,
+#: and SQLite refuses past its limit (a 10,000-article store, ~105,000 chunks, failed "too many SQL
+#: variables" when its BM25 index was built).
+GET_PAGE = 5_000
+
+
+def get_all(collection: Any, include: list[str], where: dict[str, Any] | None = None) -> dict[str, list[Any]]:
+    """``collection.get`` of every record (ids and the ``include`` fields), read ``GET_PAGE`` at a time."""
+    out: dict[str, list[Any]] = {"ids": [], **{k: [] for k in include}}
+    offset = 0
+    while True:
+        got = collection.get(include=include, where=where, limit=GET_PAGE, offset=offset)
+        ids = list(got.get("ids") or [])
+        out["ids"] += ids
+        for key in include:
+            values = got.get(key)
+            out[key] += [] if values is None else list(values)
+        if len(ids) < GET_PAGE:
+            return out
+        offset += GET_PAGE
