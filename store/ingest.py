@@ -73,7 +73,7 @@ class IngestReport:
 
 
 def chunking_of(settings: StoreSettings, embed_model: Any) -> dict[str, Any]:
-    """The settings that shape the stored chunks; recorded in the store, checked at every ingest."""
+    """The settings that shape the stored chunks (embedding: the settings' label, no model loaded)."""
     return {
         "chunk_size": settings.chunk_size,
         "chunk_overlap": settings.chunk_overlap,

@@ -13,7 +13,6 @@ from typing import Any
 
 from assistant.errors import AssistantError, UsageError
 from assistant.services.components import Components
-from assistant.services.store_handle import ModelInfo
 
 
 class ArticleNotFound(AssistantError, FileNotFoundError):
@@ -61,7 +60,7 @@ class LibraryService:
         """A line saying the settings' chunking differs from the store's, or None."""
         from store.ingest import chunking_of
 
-        mismatch = self.catalogue.chunking_mismatch(chunking_of(self.settings, ModelInfo()))
+        mismatch = self.catalogue.chunking_mismatch(chunking_of(self.settings, None))
         if not mismatch:
             return None
         return (

@@ -17,16 +17,6 @@ from assistant.errors import AssistantError
 from assistant.settings import Settings
 
 
-class ModelInfo:
-    """What ``store.ingest.chunking_of`` needs of the embedding model, without loading it."""
-
-    @property
-    def model_name(self) -> str:
-        from assistant.embedding import MODEL_NAME
-
-        return MODEL_NAME
-
-
 class StoreHandle:
     """The store as this process has it open; opened lazily, reopened when it changed on disk."""
 
@@ -95,7 +85,7 @@ class StoreHandle:
             _ = self.vector_store  # opens (and maybe creates) the store first
             try:
                 self._catalogue = Catalogue(
-                    open_client(self.settings), self.settings.collection, chunking_of(self.settings, ModelInfo())
+                    open_client(self.settings), self.settings.collection, chunking_of(self.settings, None)
                 )
             except AssistantError:
                 raise
