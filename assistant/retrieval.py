@@ -33,17 +33,32 @@ RECENCY_POOL = 3
 MAX_MASKS = 64
 
 
+def node_of(node_id: str, meta: dict[str, Any], text: str) -> TextNode:
+    """A stored chunk as the ``TextNode`` ingest wrote (its text, offsets and metadata)."""
+    node = metadata_dict_to_node(meta, text=text)
+    node.id_ = node_id
+    return node
+
+
+def corpus_node(entry: dict[str, Any]) -> TextNode:
+    """A chunk from its BM25 corpus entry (``BM25Retriever`` keeps the node's metadata dict, text included)."""
+    node = metadata_dict_to_node(entry)
+    node.id_ = entry["node_id"]
+    return node
+
+
+def order_key(node: TextNode) -> tuple[str, int, str]:
+    """Index order: by file, then position in it (Chroma's own order differs between stores)."""
+    return (str(node.metadata.get("source", "")), node.start_char_idx or 0, node.node_id)
+
+
 def load_nodes(collection: Any) -> list[TextNode]:
-    """Every chunk in the collection as a ``TextNode`` (text, offsets, metadata)."""
+    """Every chunk in the collection as a ``TextNode`` (text, offsets, metadata), in index order."""
     from store.paging import get_all
 
     got = get_all(collection, ["metadatas", "documents"])
-    nodes: list[TextNode] = []
-    for node_id, meta, text in zip(got["ids"], got["metadatas"], got["documents"], strict=True):
-        node = metadata_dict_to_node(meta, text=text)
-        node.id_ = node_id
-        nodes.append(node)
-    nodes.sort(key=lambda n: (n.metadata.get("source", ""), n.start_char_idx or 0))
+    nodes = [node_of(*row) for row in zip(got["ids"], got["metadatas"], got["documents"], strict=True)]
+    nodes.sort(key=order_key)
     return nodes
 
 
@@ -123,6 +138,15 @@ class HybridRetriever(BaseRetriever):
             self._nodes = self._load_nodes()
         return self._nodes
 
+    def nodes_where(self, keep: Callable[[ChunkMeta], bool]) -> list[TextNode]:
+        """The chunks whose table row passes ``keep``, in index order. From a saved index only those are
+        read (its corpus is memory-mapped): a source filter at 10,000 articles builds a few dozen nodes,
+        not 100,000."""
+        wanted = [i for i, c in enumerate(self.chunks) if keep(c)]
+        if self._nodes is not None:
+            return [self._nodes[i] for i in wanted]
+        return [corpus_node(self.bm25.corpus[i]) for i in wanted]
+
     def retrieve(
         self,
         str_or_query_bundle: QueryType,
@@ -168,8 +192,7 @@ class HybridRetriever(BaseRetriever):
         if sources is not None:
             wanted = set(sources)
             filters.append(MetadataFilter(key="source", value=sorted(wanted), operator=FilterOperator.IN))
-            nodes = [n for n in self.nodes if n.metadata.get("source") in wanted]
-            nodes = [n for n in nodes if not published_after(n.metadata.get("date", ""), day)]
+            nodes = self.nodes_where(lambda c: c.source in wanted and not published_after(c.date, day))
             bm25 = _bm25(nodes, per_retriever) if nodes else None
         else:
             bm25 = self._bm25_until(day, later, per_retriever)

@@ -62,10 +62,9 @@ def load_index(settings: Settings, key: str) -> tuple[Any, Callable[[], list[Tex
         return None
     try:
         import Stemmer
-        from llama_index.core.vector_stores.utils import metadata_dict_to_node
         from llama_index.retrievers.bm25 import BM25Retriever
 
-        from assistant.retrieval import ChunkMeta, TermStats
+        from assistant.retrieval import ChunkMeta, TermStats, corpus_node
 
         bm25 = BM25Retriever.from_persist_dir(str(folder / BM25_DIR), show_progress=False, mmap=True)
         bm25.stemmer = Stemmer.Stemmer("english")
@@ -74,18 +73,13 @@ def load_index(settings: Settings, key: str) -> tuple[Any, Callable[[], list[Tex
         chunks = [ChunkMeta(*row) for row in raw["chunks"]]
     except Exception as exc:  # a half-deleted or foreign folder: rebuild from the store
         log.info("retrieval index %s unreadable (%s); rebuilding it", folder, exc)
+        shutil.rmtree(folder, ignore_errors=True)  # saved folders are never written in place: this one is damaged
         return None
     if not stats.n_docs == len(chunks) == len(bm25.corpus):
         return None
 
     def nodes() -> list[TextNode]:
-        out = []
-        for i in range(len(bm25.corpus)):
-            entry = bm25.corpus[i]
-            node = metadata_dict_to_node(entry)
-            node.id_ = entry["node_id"]
-            out.append(node)
-        return out
+        return [corpus_node(bm25.corpus[i]) for i in range(len(bm25.corpus))]
 
     return bm25, nodes, stats, chunks
 
@@ -139,15 +133,21 @@ def _counter(df: dict[str, int]) -> Any:
 
 def open_retriever(settings: Settings, collection: Any, vector_store: Any, embed_model: Any, version: Any) -> Any:
     """The ``HybridRetriever`` for this version of the store: from the saved index when there is one,
-    else built from the store's chunks (and saved for the next process)."""
+    else built from the store's chunks a page at a time and saved (``assistant.retrieval_build``), then
+    loaded like any saved index. Where it cannot be saved (a read-only store), it is built in memory."""
     from assistant.retrieval import HybridRetriever, load_nodes
+    from assistant.retrieval_build import build_streaming
 
     key = index_key(settings, str(collection.id), version)
     saved = load_index(settings, key)
+    if saved is None:
+        try:
+            built = build_streaming(collection, max(settings.top_k * 2, 10))
+            if built is not None and save_index(settings, key, *built) is not None:
+                saved = load_index(settings, key)
+        except Exception as exc:  # the store changed under the build: the in-memory build reads it again
+            log.info("building the retrieval index page by page failed (%s); building it in memory", exc)
     if saved is not None:
         bm25, nodes, stats, chunks = saved
         return HybridRetriever(settings, vector_store, embed_model, nodes, bm25=bm25, stats=stats, chunks=chunks)
-    retriever = HybridRetriever(settings, vector_store, embed_model, load_nodes(collection))
-    if retriever.bm25 is not None:
-        save_index(settings, key, retriever.bm25, retriever.stats, retriever.chunks)
-    return retriever
+    return HybridRetriever(settings, vector_store, embed_model, load_nodes(collection))

@@ -3,6 +3,7 @@ module may use it)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 #: Records per ``get`` when a whole collection is read: Chroma binds SQL variables per record returned,
@@ -11,17 +12,27 @@ from typing import Any
 GET_PAGE = 5_000
 
 
-def get_all(collection: Any, include: list[str], where: dict[str, Any] | None = None) -> dict[str, list[Any]]:
-    """``collection.get`` of every record (ids and the ``include`` fields), read ``GET_PAGE`` at a time."""
-    out: dict[str, list[Any]] = {"ids": [], **{k: [] for k in include}}
+def pages(collection: Any, include: list[str], where: dict[str, Any] | None = None) -> Iterator[dict[str, list[Any]]]:
+    """Every record of ``collection`` (ids and the ``include`` fields), ``GET_PAGE`` records per page: a
+    caller that keeps a little of each record never holds the whole collection."""
     offset = 0
     while True:
         got = collection.get(include=include, where=where, limit=GET_PAGE, offset=offset)
         ids = list(got.get("ids") or [])
-        out["ids"] += ids
+        page: dict[str, list[Any]] = {"ids": ids}
         for key in include:
             values = got.get(key)
-            out[key] += [] if values is None else list(values)
+            page[key] = [] if values is None else list(values)
+        yield page
         if len(ids) < GET_PAGE:
-            return out
+            return
         offset += GET_PAGE
+
+
+def get_all(collection: Any, include: list[str], where: dict[str, Any] | None = None) -> dict[str, list[Any]]:
+    """``collection.get`` of every record (ids and the ``include`` fields), read ``GET_PAGE`` at a time."""
+    out: dict[str, list[Any]] = {"ids": [], **{k: [] for k in include}}
+    for page in pages(collection, include, where):
+        for key, values in page.items():
+            out[key] += values
+    return out

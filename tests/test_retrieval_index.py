@@ -3,7 +3,10 @@ it stale, and a damaged one is rebuilt (real Chroma store, real BM25, articles o
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+
+import pytest
 
 from assistant.retrieval_index import STATS_FILE, index_root
 from assistant.service import Service
@@ -53,8 +56,13 @@ def test_a_change_to_the_store_replaces_the_saved_index(tmp_path: Path) -> None:
     svc = Service(settings)
     svc.ingest(folders["sport"])
     first = _saved(settings)
-    write_articles(folders["sport"], {"derby.txt": "City beat United in the derby\nPublished: 2024-01-14\n\n"
-                                      "Manchester City beat Manchester United 3-1 at the Etihad on Sunday.\n"})
+    write_articles(
+        folders["sport"],
+        {
+            "derby.txt": "City beat United in the derby\nPublished: 2024-01-14\n\n"
+            "Manchester City beat Manchester United 3-1 at the Etihad on Sunday.\n"
+        },
+    )
     svc.ingest(folders["sport"])
     second = _saved(settings)
     assert len(second) == 1 and second != first, "the stale index was kept"
@@ -76,12 +84,40 @@ def test_a_damaged_or_missing_index_is_rebuilt_from_the_store_not_an_error(tmp_p
     (saved / STATS_FILE).write_text("{not json", encoding="utf-8")
     svc = Service(settings)
     assert "Okonkwo" in svc.ask("Who won the governorship of the coastal province?").answer
-    assert svc._engine().retriever._nodes is not None  # rebuilt from Chroma's chunks
-    (rebuilt,) = _saved(settings)
-    assert (rebuilt / STATS_FILE).read_text(encoding="utf-8").startswith("{")
+    (rebuilt,) = _saved(settings)  # rebuilt from Chroma's chunks, saved in place of the damaged one
+    assert json.loads((rebuilt / STATS_FILE).read_text(encoding="utf-8"))["n_docs"] == svc.chunk_count()
+    assert svc._engine().retriever._nodes is None, "the rebuilt index was not the one loaded"
 
     import shutil
 
     shutil.rmtree(index_root(settings))
     assert "3.2 billion" in Service(settings).ask("What was Harbor Foods' quarterly revenue?").answer
     assert len(_saved(settings)) == 1
+
+
+def test_the_index_built_a_page_at_a_time_equals_the_one_built_in_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The saved index is built from Chroma a page of chunks at a time (memory at 10,000 articles);
+    with pages of 3 chunks it must equal the build over every chunk held at once."""
+    import store.paging
+    from assistant.retrieval import HybridRetriever, load_nodes
+
+    monkeypatch.setattr(store.paging, "GET_PAGE", 3)
+    folders = write_topics(tmp_path / "news")
+    settings = make_settings(tmp_path, corpus=folders["sport"])
+    svc = Service(settings)
+    svc.ingest(list(folders.values()))
+    paged = Service(settings)._engine().retriever
+    assert paged._nodes is None
+    whole = HybridRetriever(settings, svc.vector_store, svc.embed_model, load_nodes(svc.collection))
+    assert paged.stats == whole.stats and paged.chunks == whole.chunks
+    for q in QUESTIONS:
+        got = [(n.node.node_id, n.node.get_content(), round(n.score, 5)) for n in paged.bm25.retrieve(q)]
+        assert got == [(n.node.node_id, n.node.get_content(), round(n.score, 5)) for n in whole.bm25.retrieve(q)]
+    # a source filter reads only that file's chunks from the saved corpus, as whole nodes
+    only = paged.retrieve("Who won?", sources=["election.txt"])
+    assert only and {n.node.metadata["source"] for n in only} == {"election.txt"}
+    assert paged._nodes is None, "a source filter loaded every chunk"
+    want = {n.node_id: n for n in whole.nodes}
+    assert all(n.node.get_content() == want[n.node.node_id].get_content() for n in only)
