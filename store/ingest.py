@@ -28,7 +28,7 @@ from store.documents import FileProblem, read_article, read_folder
 from store.errors import AssistantError
 from store.lock import StoreLock, store_lock
 from store.metadata import METADATA_VERSION
-from store.paging import get_all
+from store.paging import pages
 from store.pipeline import (
     ChunkOffsets,
     ChunkProgress,
@@ -111,8 +111,11 @@ def read_paths(paths: list[Path], max_bytes: int) -> tuple[list[tuple[Document, 
 
 
 def _stored_doc_ids(vector_store: Any) -> set[str]:
-    got = get_all(vector_store._collection, ["metadatas"])
-    return {m.get("document_id") for m in got["metadatas"] if m and m.get("document_id")}
+    """The articles that have chunks in the store (read a page at a time: only the ids are kept)."""
+    out: set[str] = set()
+    for page in pages(vector_store._collection, ["metadatas"]):
+        out.update(m.get("document_id") for m in page["metadatas"] if m and m.get("document_id"))
+    return out
 
 
 def _entry(doc: Document, origin: Path, chunks: int) -> ArticleEntry:

@@ -6,10 +6,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-#: Records per ``get`` when a whole collection is read: Chroma binds SQL variables per record returned,
-#: and SQLite refuses past its limit (a 10,000-article store, ~105,000 chunks, failed "too many SQL
-#: variables" when its BM25 index was built).
-GET_PAGE = 5_000
+#: Records per ``get`` when a whole collection is read. Chroma binds SQL variables per record returned
+#: (SQLite refuses past its limit: a 10,000-article store, ~105,000 chunks, failed "too many SQL
+#: variables" when read in one ``get``), and what a page allocates stays with the process: building
+#: the retrieval index of that store peaked at 1.35 GB with pages of 5,000, 1.09 GB with 2,000 and
+#: 1.01 GB with 1,000 (70 s against 61 s).
+GET_PAGE = 1_000
 
 
 def pages(collection: Any, include: list[str], where: dict[str, Any] | None = None) -> Iterator[dict[str, list[Any]]]:
