@@ -20,7 +20,8 @@ MAX_RETRIES = 2
 TIMEOUT_S = 60.0
 
 
-def _needs(settings: Any) -> tuple[str, str]:
+def server_of(settings: Any) -> tuple[str, str]:
+    """The server's base URL and model name; a ``UsageError`` saying what to set when either is missing."""
     if not settings.embedding_url or not settings.embedding_model:
         raise UsageError(
             f"embedding = {settings.embedding} needs the server's address and model: set embedding_url "
@@ -31,7 +32,7 @@ def _needs(settings: Any) -> tuple[str, str]:
 
 def remote_embedding(settings: Any) -> Any:
     """The embedding model on the server the settings name (a LlamaIndex ``BaseEmbedding``)."""
-    url, model = _needs(settings)
+    url, model = server_of(settings)
     common = {"embed_batch_size": settings.embed_batch_size, "num_workers": settings.embedding_concurrency}
     if settings.embedding == "openai":
         try:

@@ -8,8 +8,8 @@ questions and sentences, cosine 0.994 to the packaged model's vectors.
 
 The reader uses it by default (sentence and span embeddings compared with the question's, all
 computed by the same model). The store's vectors and the retrieval query use it with ``embedding =
-"int8"`` (the store records ``LABEL``, so a store is never searched with the other model's vectors);
-the default store model stays the packaged one, so stores built before stay valid.
+"int8"``, and with the default ``auto`` for every new store (the store records ``LABEL``, so a store is
+never searched with the other model's vectors; ``auto`` keeps an older store on the packaged model).
 """
 
 from __future__ import annotations

@@ -56,11 +56,12 @@ class Settings(BaseSettings):
         ),
     )
 
-    embedding: Literal["local", "int8", "openai", "ollama"] = Field(
-        "local",
+    embedding: Literal["auto", "local", "int8", "openai", "ollama"] = Field(
+        "auto",
         description=(
-            "What embeds chunks and questions: local (the packaged MiniLM, on this machine's cores), int8 (the same "
-            "MiniLM quantised per channel, as the reader's: faster on CPU), openai (an "
+            "What embeds chunks and questions: auto (the model an existing store was built with; int8 for a new "
+            "store), local (the packaged MiniLM, on this machine's cores), int8 (the same MiniLM quantised per "
+            "channel, as the reader's: 1.6x the chunks/s on CPU, the same retrieval on the dev set), openai (an "
             "OpenAI-compatible /v1/embeddings server: text-embeddings-inference, vLLM, llama.cpp's server) or "
             "ollama. The store records which model made its vectors and refuses another."
         ),
@@ -151,7 +152,10 @@ class Settings(BaseSettings):
     @property
     def embedding_label(self) -> str:
         """The model that makes the store's vectors, as the store records it ("openai:bge-small"): a store
-        built by one model refuses questions and articles embedded by another."""
+        built by one model refuses questions and articles embedded by another. ``auto`` has no label until
+        the store is opened (``StoreHandle.resolve_embedding`` replaces it by the store's model)."""
+        if self.embedding == "auto":
+            raise RuntimeError("embedding = auto is resolved when the store is opened; open the store first")
         if self.embedding == "local":
             from assistant.embedding import MODEL_NAME  # numpy and llama-index: only when a store is opened
 

@@ -81,6 +81,17 @@ def _entry(record_id: str, meta: dict[str, Any] | None, text: str | None) -> Art
     )
 
 
+def recorded_chunking(client: Any, collection: str) -> dict[str, Any] | None:
+    """What an existing store recorded of how it was built (``{}`` for a store that predates the
+    record); None when the store has no catalogue yet (a new store). Creates nothing."""
+    try:
+        col = client.get_collection(catalogue_name(collection), embedding_function=None)
+    except Exception:
+        return None
+    meta = col.metadata or {}
+    return {k: meta[k] for k in CHUNKING_KEYS if k in meta}
+
+
 class Catalogue:
     """Read and write the article records of one store."""
 

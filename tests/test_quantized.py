@@ -60,11 +60,34 @@ def test_int8_vectors_stay_close_to_the_packaged_model(int8_file) -> None:
 def test_the_reader_uses_int8_by_default_and_store_on_request(tmp_path, int8_file) -> None:
     from assistant.service import Service
 
-    default = Service(make_settings(tmp_path / "a"))
+    default = Service(make_settings(tmp_path / "a"))  # a new store, embedding = auto: int8 for both, one session
     assert default.reader_embed_model.model_file == str(int8_file)
-    assert default.embed_model.model_file is None  # store vectors keep the packaged model
-    same = Service(make_settings(tmp_path / "b", reader_embedding="store"))
+    assert default.embed_model is default.reader_embed_model
+    packaged = Service(make_settings(tmp_path / "b", embedding="local"))
+    assert packaged.embed_model.model_file is None and packaged.reader_embed_model.model_file == str(int8_file)
+    same = Service(make_settings(tmp_path / "c", embedding="local", reader_embedding="store"))
     assert same.reader_embed_model is same.embed_model
+
+
+def test_auto_keeps_an_existing_store_on_the_model_that_built_it(tmp_path, int8_file) -> None:
+    """``embedding = "auto"`` (the default) never refuses a store built before int8 was the default: a store
+    of the packaged model's vectors is searched with that model; a rebuilt one gets int8."""
+    from assistant.service import Service
+    from tests.topics import ARTICLES, write_articles
+
+    corpus = write_articles(tmp_path / "corpus", ARTICLES["sport"])
+    old = Service(make_settings(tmp_path, corpus, embedding="local"))
+    assert old.ingest().ok
+    svc = Service(make_settings(tmp_path, corpus))
+    record = svc.ask("Who won the Lakeside Marathon?")
+    assert not record.refused and "Wanjiru Kamau" in record.answer
+    assert svc.embed_model.model_file is None and svc.library.status()["embedding"] == "all-MiniLM-L6-v2 (int8 ONNX)"
+    assert svc.ingest().ok  # nothing refused, nothing re-embedded
+    assert svc.ingest(rebuild=True).ok and svc.embed_model.model_file == str(int8_file)
+    assert (
+        "int8" in svc.library.status()["embedding"]
+        and "Wanjiru Kamau" in svc.ask("Who won the Lakeside Marathon?").answer
+    )
 
 
 def test_an_int8_store_embeds_with_the_readers_model_and_keeps_to_it(tmp_path, int8_file) -> None:
@@ -83,4 +106,5 @@ def test_an_int8_store_embeds_with_the_readers_model_and_keeps_to_it(tmp_path, i
     record = svc.ask("How much revenue did Harbor Foods report?")
     assert not record.refused and record.citations[0].source == "earnings.txt" and "3.2 billion" in record.answer
     with pytest.raises(IngestError, match="embedding"):
-        Service(make_settings(tmp_path, corpus)).ingest()
+        Service(make_settings(tmp_path, corpus, embedding="local")).ingest()
+    assert Service(make_settings(tmp_path, corpus)).ingest().ok  # auto: the store's own model

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from assistant.errors import AssistantError, UsageError
+from assistant.quantized import LABEL
 from assistant.service import Service
 from store.ingest import IngestError
 from tests.conftest import copy_seeds, make_settings
@@ -34,7 +35,7 @@ def _vectors(svc: Service) -> dict[str, np.ndarray]:
 def test_an_openai_compatible_server_embeds_the_store_concurrently_and_answers(tmp_path: Path, corpus: Path) -> None:
     """Ingest sends batches to the server several at once; the vectors are the model's (equal to the local
     ones here: the server runs the same MiniLM); questions are embedded there too, and answered."""
-    local = Service(make_settings(tmp_path / "local", corpus))
+    local = Service(make_settings(tmp_path / "local", corpus, embedding="local"))  # the server's model
     local.ingest()
     with serve() as server:
         settings = make_settings(
@@ -70,7 +71,11 @@ def test_a_store_refuses_vectors_of_another_model(tmp_path: Path, corpus: Path) 
         remote = dict(embedding="openai", embedding_url=f"{server.url}/v1", embedding_model=MODEL)
         svc = Service(make_settings(tmp_path, corpus, **remote))
         chunks = svc.ingest().total_chunks
-    local = Service(make_settings(tmp_path, corpus))
+    auto = Service(make_settings(tmp_path, corpus))  # embedding = auto: the store's model, whose server is unset
+    assert auto.sources()
+    with pytest.raises(UsageError, match="embedding_url"):
+        auto.ask("Who won the Lakeside Marathon?")
+    local = Service(make_settings(tmp_path, corpus, embedding="local"))
     with pytest.raises(IngestError, match=f"embedding: store openai:{MODEL}"):
         local.ingest()
     with pytest.raises(AssistantError, match="ingest --rebuild"):
@@ -78,7 +83,11 @@ def test_a_store_refuses_vectors_of_another_model(tmp_path: Path, corpus: Path) 
     assert local.components.store.chunk_count() == chunks
     assert local.sources()  # listing the store needs no model
     report = local.ingest(rebuild=True)
-    assert report.ok and local.library.status()["embedding"].startswith("all-MiniLM")
+    assert report.ok and local.library.status()["embedding"] == "all-MiniLM-L6-v2 (int8 ONNX)"
+    # auto re-embeds a rebuilt store with the int8 model, as any new store
+    report = auto.ingest(rebuild=True)
+    assert report.ok and auto.library.status()["embedding"] == LABEL
+    assert not auto.ask("Who won the Lakeside Marathon?").refused
 
 
 def test_ollama_embeds_the_store(tmp_path: Path, corpus: Path) -> None:

@@ -26,6 +26,7 @@ class Components:
         self.settings = settings
         self.store = StoreHandle(settings)
         self._embed: Any = None
+        self._embed_kind = ""
         self._reader_embed: Any = None
 
     def _local_model(self, int8: bool = False) -> Any:
@@ -45,13 +46,15 @@ class Components:
     def embed_model(self) -> Any:
         """The model that embeds chunks and questions (the one the store's vectors were built with): the
         packaged MiniLM, or a server's (``embedding = openai | ollama``, ``assistant.embedding_remote``)."""
-        if self._embed is None:
-            if self.settings.embedding in ("local", "int8"):
-                self._embed = self._local_model(int8=self.settings.embedding == "int8")
+        kind = self.store.resolve_embedding()
+        if self._embed is None or self._embed_kind != kind:  # ``auto``: a rebuilt store may use another
+            if kind in ("local", "int8"):
+                self._embed = self._local_model(int8=kind == "int8")
             else:
                 from assistant.embedding_remote import remote_embedding
 
                 self._embed = remote_embedding(self.settings)
+            self._embed_kind = kind
         return self._embed
 
     @property
@@ -60,7 +63,7 @@ class Components:
         the store's own if ``reader_embedding = "store"`` and the store's model is a local one (a server
         round trip per question's sentences would cost more than the model), the packaged one if the int8
         one cannot be built."""
-        local_store = self.settings.embedding in ("local", "int8")
+        local_store = self.store.resolve_embedding() in ("local", "int8")
         if (self.settings.reader_embedding == "store" and local_store) or self.settings.embedding == "int8":
             return self.embed_model  # int8 store: the reader's own model already, loaded once
         if self._reader_embed is None:
@@ -75,6 +78,10 @@ class Components:
     def check_embedding(self) -> None:
         """Refuse to answer from a store whose vectors another model made: the question's vector would be
         compared with vectors of a different space, and the passages found would be noise."""
+        if self.store.resolve_embedding() not in ("local", "int8"):
+            from assistant.embedding_remote import server_of
+
+            server_of(self.settings)  # an unset server says what to set, not "made by openai:X, settings openai:?"
         have = self.store.catalogue.chunking().get("embedding")
         want = self.settings.embedding_label
         if have and have != want:

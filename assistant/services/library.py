@@ -86,7 +86,7 @@ class LibraryService:
         """
         from store.ingest import run_ingest
 
-        if workers > 1 and self.settings.embedding != "local":
+        if workers > 1 and self.settings.embedding not in ("auto", "local", "int8"):
             raise UsageError(
                 "--workers splits local embedding over processes; a server already embeds "
                 f"{self.settings.embedding_concurrency} batches at once (embedding_concurrency): drop --workers"
