@@ -188,7 +188,8 @@ def main(argv: list[str] | None = None) -> int:
                 res = run_worker(spec, work)
             except Exception as exc:
                 err.print(f"[red]{label} failed:[/] {exc}")
-                results["corpora"].append({"label": label, "articles": n, "status": f"failed: {exc}"[:200]})
+                partial = getattr(exc, "partial", None) or {}
+                results["corpora"].append({**partial, "label": label, "articles": n, "status": f"failed: {exc}"[:200]})
                 continue
             res.update(status="measured", articles=n, corpus=str(folder), store=str(store))
             err.print(

@@ -65,6 +65,12 @@ def read_questions(path: Path = QUESTIONS, limit: int | None = None) -> list[dic
     return rows[:limit] if limit else rows
 
 
+class WorkerFailed(RuntimeError):
+    """A benchmark worker exited with an error; ``partial`` holds what it had measured (saved per step)."""
+
+    partial: dict[str, Any] | None = None
+
+
 def run_worker(spec: dict[str, Any], workdir: Path, timeout: float | None = None) -> dict[str, Any]:
     """Run ``benchmarks.worker`` on ``spec`` in a child process (its own peak RSS); return its result."""
     label = spec["label"]
@@ -86,7 +92,10 @@ def run_worker(spec: dict[str, Any], workdir: Path, timeout: float | None = None
     wall = time.perf_counter() - t0
     if proc.returncode != 0 or not result_path.is_file():
         tail = log_path.read_text(encoding="utf-8", errors="replace")[-2000:]
-        raise RuntimeError(f"benchmark worker {label} failed (exit {proc.returncode}):\n{tail}")
+        failed = WorkerFailed(f"benchmark worker {label} failed (exit {proc.returncode}):\n{tail}")
+        if result_path.is_file():  # what it measured before the failure
+            failed.partial = json.loads(result_path.read_text(encoding="utf-8"))
+        raise failed
     result = json.loads(result_path.read_text(encoding="utf-8"))
     result["process_wall_s"] = round(wall, 2)
     return result

@@ -80,9 +80,8 @@ def main(spec_path: Path, result_path: Path) -> None:
     setup_offline()
     from assistant.service import Service
     from assistant.settings import load_settings
-    from benchmarks.answer_bench import warm_latency
-    from benchmarks.common import loadavg, peak_rss_mb, read_questions
-    from benchmarks.ingest_bench import first_ingest, install_embed_timer, reingests
+    from benchmarks.common import loadavg, peak_rss_mb
+    from benchmarks.ingest_bench import install_embed_timer
 
     install_embed_timer()
     corpus = Path(spec["corpus"])
@@ -98,17 +97,51 @@ def main(spec_path: Path, result_path: Path) -> None:
         "load_before": loadavg(),
     }
     profile_dir = Path(spec["profile_dir"]) if spec.get("profile_dir") else None
+    step = "ingest"
+    try:
+        _measure(svc, spec, corpus, result, result_path, profile_dir)
+    except BaseException as exc:
+        # a late step failing must not lose the hour the first ingest took at 10,000 articles
+        result["failed"] = {"step": result.get("step", step), "error": f"{type(exc).__name__}: {exc}"[:500]}
+        _save(result, result_path)
+        raise
+    result.pop("step", None)
+    result["process_peak_rss_mb"] = round(peak_rss_mb(), 1)
+    result["load_after"] = loadavg()
+    _save(result, result_path)
+
+
+def _save(result: dict[str, Any], path: Path) -> None:
+    """Write what is measured so far (after every step, so a failure keeps it)."""
+    from benchmarks.common import peak_rss_mb
+
+    path.write_text(json.dumps({**result, "peak_rss_mb_so_far": round(peak_rss_mb(), 1)}, indent=1), encoding="utf-8")
+
+
+def _measure(
+    svc: Any, spec: dict[str, Any], corpus: Path, result: dict[str, Any], result_path: Path, profile_dir: Path | None
+) -> None:
+    from benchmarks.answer_bench import warm_latency
+    from benchmarks.common import loadavg, read_questions
+    from benchmarks.ingest_bench import first_ingest, reingests
+
+    def done(next_step: str) -> None:
+        result["step"] = next_step
+        _save(result, result_path)
 
     prof = _profiler() if profile_dir else None
     result["ingest"] = first_ingest(svc, corpus, prof)
     if prof is not None and profile_dir is not None:
         _save_profile(prof, profile_dir / f"{spec['label']}-ingest.txt")
         result["ingest_profile"] = top_functions(prof)
+    done("raw embedding")
     result["ingest"].update(raw_embedding(svc, result["ingest"]))
     result["load_after_ingest"] = loadavg()
+    done("re-ingest")
 
     if spec.get("reingest", True):
         result["reingest"] = reingests(svc, corpus, result["ingest"]["seconds"], Path(spec["scratch"]))
+    done("answers")
 
     questions = read_questions(Path(spec["questions"]), spec.get("n_questions"))
     if questions:
@@ -117,13 +150,11 @@ def main(spec_path: Path, result_path: Path) -> None:
         if prof is not None and profile_dir is not None:
             _save_profile(prof, profile_dir / f"{spec['label']}-ask.txt")
             result["ask_profile"] = top_functions(prof)
+    done("quality")
     if spec.get("dev_questions"):
         from benchmarks.real import dev_quality
 
         result["quality"] = dev_quality(svc, Path(spec["dev_questions"]), Path(spec["scratch"]) / "dev-eval.jsonl")
-    result["process_peak_rss_mb"] = round(peak_rss_mb(), 1)
-    result["load_after"] = loadavg()
-    result_path.write_text(json.dumps(result, indent=1), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -192,3 +192,26 @@ def test_dev_quality_with_distractors_scores_the_expected_files(tmp_path: Path) 
     questions, _ = load_questions(dev / "questions.jsonl")
     with pytest.raises(NamesMismatch, match="not in the store"):
         check_expected_sources(questions, {f"dev/{e.name}" for e in svc.sources()})
+
+
+@pytest.mark.slow
+def test_a_worker_failing_late_keeps_what_it_measured(tmp_path: Path) -> None:
+    """A 10,000-article first ingest takes an hour: a step failing after it must not lose its figures."""
+    from benchmarks.common import WorkerFailed, run_worker
+    from tests.topics import ARTICLES, write_articles
+
+    corpus = write_articles(tmp_path / "corpus", ARTICLES["sport"])
+    spec = {
+        "label": "late",
+        "corpus": str(corpus),
+        "store": str(tmp_path / "store"),
+        "scratch": str(tmp_path / "scratch"),
+        "questions": str(tmp_path / "no-such-questions.jsonl"),  # the answers step fails
+        "reingest": False,
+    }
+    with pytest.raises(WorkerFailed) as failed:
+        run_worker(spec, tmp_path)
+    partial = failed.value.partial
+    assert partial is not None and partial["failed"]["step"] == "answers"
+    assert "FileNotFoundError" in partial["failed"]["error"]
+    assert partial["ingest"]["chunks"] > 0 and partial["ingest"]["raw_embed_chunks_per_s"] > 0
