@@ -26,9 +26,9 @@ from store.claims import sharing_for
 from store.config import StoreSettings
 from store.documents import FileProblem, read_article, read_folder
 from store.errors import AssistantError
+from store.inventory import store_state
 from store.lock import StoreLock, store_lock
 from store.metadata import METADATA_VERSION
-from store.paging import pages
 from store.pipeline import (
     ChunkOffsets,
     ChunkProgress,
@@ -110,14 +110,6 @@ def read_paths(paths: list[Path], max_bytes: int) -> tuple[list[tuple[Document, 
     return found, problems
 
 
-def _stored_doc_ids(vector_store: Any) -> set[str]:
-    """The articles that have chunks in the store (read a page at a time: only the ids are kept)."""
-    out: set[str] = set()
-    for page in pages(vector_store._collection, ["metadatas"]):
-        out.update(m.get("document_id") for m in page["metadatas"] if m and m.get("document_id"))
-    return out
-
-
 def _entry(doc: Document, origin: Path, chunks: int) -> ArticleEntry:
     m = doc.metadata
     return ArticleEntry(
@@ -195,14 +187,9 @@ def run_ingest(
     report = IngestReport(folder=", ".join(str(p) for p in paths), problems=problems)
 
     with store_lock(settings, on_wait):
-        # read in this order: chunks, then claims, then record and catalogue; a chunk written by
-        # another ingest (server mode) is then either under its live claim or already recorded
-        stored_ids = _stored_doc_ids(vector_store)
         sharing = sharing_for(settings, catalogue)
-        held = sharing.claims.live() if sharing else set()
-        docstore = load_docstore(settings)
+        stored_ids, held, docstore, catalogued = store_state(settings, vector_store, catalogue, sharing)
         known_ids = set(docstore.get_all_document_hashes().values())
-        catalogued = {e.name: e for e in catalogue.entries()}  # one paged read, not one request per file
         # chunks of articles neither the record nor the catalogue got (an interrupted run): remove them first
         orphans = sorted(stored_ids - known_ids - set(catalogued) - held)
         for orphan in sharing.claims.claim(orphans) if sharing else orphans:

@@ -152,6 +152,31 @@ def test_interrupted_ingest_leaves_no_duplicates(tmp_path: Path, corpus: Path) -
     assert set(stored(svc)) == set(clean)
 
 
+def test_a_completed_store_is_not_scanned_again_but_stray_chunks_still_are_found(
+    tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An unchanged re-ingest trusts a store whose chunk count is its catalogue's (10 s saved at 10,000
+    articles); chunks of an article nobody recorded change the count, and the scan removes them."""
+    import store.inventory
+
+    settings = make_settings(tmp_path, corpus)
+    svc = Service(settings)
+    svc.ingest()
+    scans: list[int] = []
+    scan = store.inventory.stored_doc_ids
+    monkeypatch.setattr(store.inventory, "stored_doc_ids", lambda vs: scans.append(1) or scan(vs))
+    report = Service(settings).ingest()
+    assert len(report.unchanged) == 5 and scans == []
+    # an ingest killed after writing an article's chunks and before recording it
+    col = svc.collection
+    one = col.get(limit=1, include=["embeddings", "metadatas", "documents"])
+    meta = {**one["metadatas"][0], "document_id": "ghost.txt", "doc_id": "ghost.txt", "ref_doc_id": "ghost.txt"}
+    col.add(ids=["ghost-chunk"], embeddings=one["embeddings"], metadatas=[meta], documents=one["documents"])
+    report = Service(settings).ingest()
+    assert scans == [1] and len(report.unchanged) == 5
+    assert not col.get(where={"document_id": "ghost.txt"})["ids"], "the stray chunk was kept"
+
+
 BAD_FILES = {
     "empty.txt": b"",
     "blank.md": b"  \n\t\n",
