@@ -121,3 +121,43 @@ def test_the_index_built_a_page_at_a_time_equals_the_one_built_in_memory(
     assert paged._nodes is None, "a source filter loaded every chunk"
     want = {n.node_id: n for n in whole.nodes}
     assert all(n.node.get_content() == want[n.node.node_id].get_content() for n in only)
+
+
+@pytest.mark.slow
+def test_a_loaded_index_gives_each_thread_its_own_chunk(tmp_path: Path) -> None:
+    """A web server reads BM25's memory-mapped corpus from many threads: each read must return the chunk
+    asked for. bm25s seeks one shared mmap, then reads a line: unguarded, 8 threads making 160,000 reads
+    with Python switching threads every microsecond got ~30 other chunks' lines."""
+    import random
+    import sys
+    import threading
+
+    import bm25s
+
+    from assistant.retrieval_index import shared_corpus
+
+    docs = [f"chunk {i} of an article on topic {i % 7}" for i in range(2000)]
+    index = bm25s.BM25()
+    index.index(bm25s.tokenize(docs, show_progress=False), show_progress=False)
+    index.save(tmp_path, corpus=[{"node_id": f"n{i}"} for i in range(len(docs))], show_progress=False)
+    corpus = shared_corpus(bm25s.BM25.load(tmp_path, load_corpus=True, mmap=True).corpus)
+    wrong: list[int] = []
+
+    def read(seed: int) -> None:
+        pick = random.Random(seed)
+        for _ in range(20_000):
+            i = pick.randrange(len(docs))
+            if corpus[i]["node_id"] != f"n{i}":
+                wrong.append(i)
+
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=read, args=(k,)) for k in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(before)
+    assert wrong == []
