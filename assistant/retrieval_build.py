@@ -48,7 +48,7 @@ class _Corpus:
             got = self.collection.get(ids=wanted, include=["metadatas", "documents"])
             rows = dict(zip(got["ids"], zip(got["metadatas"], got["documents"], strict=True), strict=True))
             for node_id in wanted:
-                if node_id not in rows:  # removed while the index was built: the version check drops it
+                if node_id not in rows:  # removed meanwhile: the caller builds in memory from the store as it is
                     raise RuntimeError(f"chunk {node_id} left the store while its index was built")
                 meta, text = rows[node_id]
                 yield node_to_metadata_dict(node_of(node_id, meta, text)) | {"node_id": node_id}

@@ -210,7 +210,7 @@ class StoreHandle:
         self._forget()
 
 
-def _kind_of(label: str | None) -> Any:
+def _kind_of(label: str | None) -> str:
     """The ``embedding`` setting for a store whose catalogue records ``label`` (None: a new store)."""
     from assistant.embedding import MODEL_NAME
     from assistant.quantized import LABEL
