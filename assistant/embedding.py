@@ -95,6 +95,23 @@ class MiniLMEmbedding(BaseEmbedding):
             out[idx] = pooled
         return out
 
+    def release_memory(self) -> None:
+        """Hand back what onnxruntime's arena grew to while embedding many batches (an ingest): ~0.2 GB
+        of the int8 model's 0.24, measured on 700 real-news chunks. One tiny run with the arena's
+        shrinkage on does it; the next batches grow it again (the arena itself stays on: without it
+        embedding is a quarter slower). Called before the retrieval index is built after an ingest."""
+        if self._session is None:
+            return
+        import onnxruntime as ort
+
+        options = ort.RunOptions()
+        options.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
+        ids = np.array([[101, 102]], dtype=np.int64)  # [CLS] [SEP]
+        feeds = {"input_ids": ids, "attention_mask": np.ones_like(ids)}
+        if "token_type_ids" in self._input_names:
+            feeds["token_type_ids"] = np.zeros_like(ids)
+        self._session.run(None, feeds, run_options=options)
+
     def _get_query_embedding(self, query: str) -> list[float]:
         return self.embed([query])[0].tolist()
 

@@ -108,3 +108,22 @@ def test_an_int8_store_embeds_with_the_readers_model_and_keeps_to_it(tmp_path, i
     with pytest.raises(IngestError, match="embedding"):
         Service(make_settings(tmp_path, corpus, embedding="local")).ingest()
     assert Service(make_settings(tmp_path, corpus)).ingest().ok  # auto: the store's own model
+
+
+def test_an_ingest_hands_back_the_embedding_arena_and_vectors_stay_the_same(tmp_path, int8_file, monkeypatch) -> None:
+    """After an ingest that embedded something, onnxruntime's arena is shrunk before the retrieval index
+    is built (memory at 10,000 articles); the model then embeds exactly as before."""
+    from assistant.service import Service
+    from tests.topics import ARTICLES, write_articles
+
+    calls: list[int] = []
+    release = MiniLMEmbedding.release_memory
+    monkeypatch.setattr(MiniLMEmbedding, "release_memory", lambda self: calls.append(1) or release(self))
+    corpus = write_articles(tmp_path / "corpus", ARTICLES["business"])
+    svc = Service(make_settings(tmp_path, corpus))
+    text = ["Harbor Foods reported quarterly revenue of 3.2 billion dollars."]
+    before = svc.embed_model.embed(text)
+    assert svc.ingest().ok and calls == [1]
+    assert np.allclose(svc.embed_model.embed(text), before, atol=1e-6)
+    assert svc.ingest().ok and calls == [1]  # nothing embedded: nothing to hand back
+    assert "3.2 billion" in svc.ask("What was Harbor Foods' quarterly revenue?").answer

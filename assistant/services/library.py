@@ -112,6 +112,9 @@ class LibraryService:
         )
         self.store.changed()
         if report.added or report.changed or report.removed or report.shared:
+            release = getattr(self.components.embed_model, "release_memory", None)
+            if release is not None and report.new_chunks:
+                release()  # the embedding arena's ~0.2 GB, before the index build needs memory
             self.save_index()
         return report
 
