@@ -24,7 +24,7 @@ from llama_index.core import Document
 from store.catalogue import ArticleEntry, Catalogue
 from store.claims import sharing_for
 from store.config import StoreSettings
-from store.documents import FileProblem, read_article, read_folder
+from store.documents import DeferredTexts, FileProblem, read_article, read_folder
 from store.errors import AssistantError
 from store.inventory import store_state
 from store.lock import StoreLock, store_lock
@@ -183,7 +183,8 @@ def run_ingest(
             f"this store was built with other chunking settings ({'; '.join(mismatch)}): run "
             "`news-assistant ingest --rebuild` to re-chunk every article, or set them back (nothing was changed)"
         )
-    found, problems = read_paths(paths, int(settings.max_file_mb * 1e6))
+    max_bytes = int(settings.max_file_mb * 1e6)
+    found, problems = read_paths(paths, max_bytes)
     report = IngestReport(folder=", ".join(str(p) for p in paths), problems=problems)
 
     with store_lock(settings, on_wait):
@@ -243,7 +244,8 @@ def run_ingest(
                 todo.append((doc, origin))
             else:
                 report.unchanged.append(doc.id_)
-        found.clear()  # every text read (174 MB at 10,000 articles): only the ones to embed are kept
+        found.clear()
+        texts = DeferredTexts(todo, max_bytes)  # read again batch by batch
 
         if prune:
             report.removed = remove_articles(
@@ -275,10 +277,15 @@ def run_ingest(
                     progress,
                     chunk_progress,
                     reused,
+                    texts.again,
                 )
                 todo = sharing.finish() if sharing else []
         finally:
             report.embed_seconds = time.perf_counter() - t0
+            lost = {p.source for p in texts.lost}
+            report.problems += texts.lost
+            report.added = [n for n in report.added if n not in lost]
+            report.changed = [n for n in report.changed if n not in lost]
             if sharing:
                 sharing.claims.close()
                 done_here = set(sharing.shared)

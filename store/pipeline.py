@@ -27,6 +27,7 @@ from llama_index.core.schema import BaseNode, MetadataMode, TransformComponent
 
 from store.config import StoreSettings
 from store.documents import with_article_metadata
+from store.heap import trim
 
 #: Articles per batch: small enough that the first chunking and the last write overlap little.
 BATCH_DOCS = 16
@@ -223,10 +224,13 @@ class Writer:
         self.docstore.set_document_hashes({d.id_: d.hash for d in docs})
         self.docstore.add_documents(docs, store_text=False)
         self.chunks += len(nodes)
+        for doc in docs:  # its text is in the catalogue now: the report needs only the name
+            doc.set_content("")
         self.written += [d.id_ for d in docs]
         self._unsaved += [d.id_ for d in docs]
         if time.monotonic() - self._saved >= self.save_every_s:
             self._save()
+        trim()  # what this batch freed (texts, chunks, vectors) goes back to the system, not to this thread
 
 
 def threaded_embed(

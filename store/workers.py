@@ -142,6 +142,11 @@ def _next(source: Iterator[Batch], take: Take | None) -> Batch | None:
     return None
 
 
+def _then(take: Take | None, read: Take) -> Take:
+    """Claim a batch first (``take``), then read the texts of what was claimed (and of nothing else)."""
+    return lambda batch: read(take(batch) if take else batch)
+
+
 def embed_and_write(
     settings: StoreSettings,
     todo: Batch,
@@ -156,11 +161,13 @@ def embed_and_write(
     progress: Progress | None,
     chunk_progress: ChunkProgress | None = None,
     reused: Callable[[int], None] | None = None,
+    read: Take | None = None,
 ) -> int:
     """Chunk, embed and write ``todo`` (in worker processes if ``workers`` > 1); returns the chunks written.
 
     ``chunk_progress`` is heard on the one-process path only (worker processes report per batch of
-    articles); ``reused`` hears how many chunks kept their stored vector.
+    articles); ``reused`` hears how many chunks kept their stored vector; ``read`` gives each batch,
+    once claimed, its texts (``store.ingest`` holds names and hashes only until then).
     """
     from store.record import save_docstore
 
@@ -174,7 +181,9 @@ def embed_and_write(
         save_every_s=0.0 if settings.chroma_url else SAVE_EVERY_S,  # server: a flush writes only what changed
         saved=sharing.written if sharing else None,
     )
-    take = sharing.take if sharing else None
+    take: Take | None = sharing.take if sharing else None
+    if read is not None:
+        take = _then(take, read)
 
     def known(names: list[str]) -> dict[str, Any]:
         """A changed article's unchanged chunks keep their stored vectors."""

@@ -13,6 +13,7 @@ from typing import Any
 
 from assistant.errors import AssistantError, UsageError
 from assistant.services.components import Components
+from store.heap import trim
 
 
 class ArticleNotFound(AssistantError, FileNotFoundError):
@@ -115,7 +116,9 @@ class LibraryService:
             release = getattr(self.components.embed_model, "release_memory", None)
             if release is not None and report.new_chunks:
                 release()  # the embedding arena's ~0.2 GB, before the index build needs memory
+            trim()  # and what the ingest's threads freed
             self.save_index()
+            trim()  # the build's token arrays and copies: a web server goes on answering
         return report
 
     def remove(self, names: list[str]) -> list[str]:
