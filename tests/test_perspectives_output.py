@@ -221,6 +221,39 @@ def test_bottom_line_asserts_only_what_the_parse_reads_plainly() -> None:
     assert line([], [denial]) == "No retrieved article says Acme did agree to merge with Globex; Globex denies it [1]."
 
 
+def test_bottom_line_names_speakers_and_outlets_not_headlines() -> None:
+    """A headline in a list of speakers reads as one of them ("A club official, “Striker joins…” and
+    Sky Sports say …"): beside named sources an article named only by its title is "another report";
+    it is named by its title only when nobody else is. A sentence-initial "The" is not part of a name."""
+    from assistant.perspectives.evidence import Group
+    from assistant.perspectives.summary import bottom_line
+
+    meta = {
+        "a.txt": {"outlet": "Harbor Gazette"},
+        "b.txt": {"title": "Dockworkers vote to end the strike at Port Lennox"},
+        "c.txt": {"title": "Port Lennox strike: what we know"},
+    }
+    claim = "the dockworkers did vote to end the strike"
+
+    def member(source: str, speaker: str, reading: str = "affirm") -> Any:
+        return SimpleNamespace(
+            cand=SimpleNamespace(text="The dockworkers voted to end the strike.", source=source),
+            speaker=speaker,
+            reading=reading,
+        )
+
+    def line(yes: list[Any], no: list[Any]) -> str:
+        cite = {id(m): [i] for i, m in enumerate(yes + no, 1)}
+        return bottom_line(claim, [Group(yes, False)], [Group(no, False)] if no else [], meta, cite)
+
+    mixed = line([member("a.txt", "The union"), member("b.txt", ""), member("c.txt", "")], [])
+    want = "The union and 2 other reports say the dockworkers did vote to end the strike [1][2][3]; "
+    assert mixed == want + "no retrieved article denies it.", mixed
+    alone = line([member("b.txt", "")], [member("a.txt", "The port authority", "deny")])
+    assert alone.startswith("“Dockworkers vote to end the strike at Port Lennox” says"), alone
+    assert "; the port authority denies it [2]." in alone, alone
+
+
 def test_stance_reads_what_a_negation_is_of() -> None:
     """Without a store: generic English decides what a "not" negates, no story's words. A plan, a question
     ("if"), a time ("when it was first spotted"), another case ("in that case"), another doer ("a

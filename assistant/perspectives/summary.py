@@ -57,7 +57,7 @@ def _speaker(phrase: str) -> str:
         words.pop()
     if not words or words[0].lower() in _NOT_SPEAKER:
         return ""
-    if words[0] in ("A", "An"):  # "a Globex spokeswoman", wherever it stands in the sentence
+    if words[0] in ("A", "An", "The"):  # "a Globex spokeswoman", "the Kremlin", wherever it stands in the sentence
         words[0] = words[0].lower()
     return " ".join(words) if len(words) <= MAX_SPEAKER_WORDS else ""
 
@@ -72,26 +72,37 @@ def _plural(phrase: str) -> bool:
 def who(
     groups: list[Group], meta: dict[str, dict[str, Any]], cite: dict[int, list[int]]
 ) -> tuple[str, list[int], bool, bool]:
-    """Who a side's statements come from (the speakers they state, else their articles), their markers,
-    whether the names take a plural verb ("US officials say", "CNN says"), and whether any is a speaker
-    (an article that only reports is not the one who denies)."""
+    """Who a side's statements come from (the speakers they state, else their articles' outlets), their
+    markers, whether the names take a plural verb ("US officials say", "CNN says"), and whether any is a
+    speaker (an article that only reports is not the one who denies).
+
+    An article with neither a stated speaker nor an outlet is named by its title only when nobody else
+    is named; beside named sources it is "another report" (a headline in the middle of a list of
+    speakers reads as one of them)."""
+    members = [m for g in groups for m in g.members]
+    named = [m for m in members if _speaker(m.speaker) or meta.get(m.cand.source, {}).get("outlet")]
+    unnamed = [m for m in members if named and all(m is not n for n in named)]
     names: list[str] = []
     numbers: list[int] = []
     plural = spoken = False
-    for g in groups:
-        for m in g.members:
-            speaker = _speaker(m.speaker)
-            name = speaker or label(m.cand.source, meta)
-            same = next((i for i, n in enumerate(names) if _one_side(n, name)), None)
-            if same is not None:  # "Chelsea" and "a Chelsea spokesman": one side, named once (the shorter)
-                names[same] = min(names[same], name, key=len)
-                numbers.extend(n for n in cite.get(id(m), []) if n not in numbers)
-            elif len(names) < MAX_NAMES:
-                names.append(name)
-                numbers.extend(n for n in cite.get(id(m), []) if n not in numbers)
-                plural = plural or bool(speaker and _plural(speaker))
-                spoken = spoken or bool(speaker)
-    return join(names), numbers, plural or len(names) > 1 or any(" and " in n for n in names), spoken
+    for m in named or members:
+        speaker = _speaker(m.speaker)
+        name = speaker or label(m.cand.source, meta)
+        same = next((i for i, n in enumerate(names) if _one_side(n, name)), None)
+        if same is not None:  # "Chelsea" and "a Chelsea spokesman": one side, named once (the shorter)
+            names[same] = min(names[same], name, key=len)
+            numbers.extend(n for n in cite.get(id(m), []) if n not in numbers)
+        elif len(names) < MAX_NAMES:
+            names.append(name)
+            numbers.extend(n for n in cite.get(id(m), []) if n not in numbers)
+            plural = plural or bool(speaker and _plural(speaker))
+            spoken = spoken or bool(speaker)
+    seen = {m.cand.source for m in named}
+    others = list(dict.fromkeys(m.cand.source for m in unnamed if m.cand.source not in seen))
+    if others:
+        names.append("another report" if len(others) == 1 else f"{len(others)} other reports")
+    numbers.extend(n for m in unnamed for n in cite.get(id(m), []) if n not in numbers)
+    return join(names), sorted(numbers), plural or len(names) > 1 or any(" and " in n for n in names), spoken
 
 
 def _one_side(a: str, b: str) -> bool:
