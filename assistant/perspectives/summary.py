@@ -81,7 +81,8 @@ def who(
     speakers reads as one of them)."""
     members = [m for g in groups for m in g.members]
     named = [m for m in members if _speaker(m.speaker) or meta.get(m.cand.source, {}).get("outlet")]
-    unnamed = [m for m in members if named and all(m is not n for n in named)]
+    named_ids = {id(m) for m in named}  # by identity: statements hold vectors, == would compare them
+    unnamed = [m for m in members if named and id(m) not in named_ids]
     names: list[str] = []
     numbers: list[int] = []
     plural = spoken = False
