@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.perspectives.scope import claim_doer, narrowed, other_doer
+from assistant.perspectives.scope import claim_doer, claim_patient, narrowed, other_doer, other_thing, time_clauses
 
 #: verbs that deny what their complement or object says ("denied that it had agreed", "rejected the claim")
 DENY_LEMMAS = frozenset(["deny", "reject", "refute", "dismiss", "dispute", "rebut", "disavow", "contradict"])
@@ -234,6 +234,9 @@ def stance(doc: Any, frame: Frame) -> str:
         return "other"
     if frame.token is not None and other_doer(claim_doer(frame.token), agent):
         return "other"  # "A vigilante did not shoot …" for "Did an F-22 shoot …"
+    own_verb = same_word(t.lemma_, frame.verb)  # not a word found by its role ("fired a missile" for "shoot")
+    if own_verb and frame.token is not None and other_thing(claim_patient(frame.token), patient):
+        return "other"  # "shot down an unidentified object" for "Did the Pentagon shoot down the balloon …"
     negated = any(_negates(c) or (c.dep_ == "det" and c.lower_ == "no") for c in t.children) or any(
         c.dep_ in _PASSIVE_SUBJECTS | _OBJECTS | _SUBJECTS and any(d.lower_ in ("no", "none") for d in c.children)
         for c in t.children
@@ -269,4 +272,29 @@ def stance(doc: Any, frame: Frame) -> str:
         return "scoped"  # "did not shoot it down when it was first spotted", "was not charged in that case"
     if denied or negated != frame.negated:
         return "deny"
-    return "hedged" if hedged else "affirm"
+    if hedged:
+        return "hedged"
+    return "" if unmet(t, frame.token) else "affirm"
+
+
+def unmet(t: Any, claim_token: Any) -> bool:
+    """A sentence states the act (``t``, its word for it) but not the claim's qualifiers: "US jets shot down
+    the balloon" does not say that a vigilante did (an indefinite doer is a new kind of doer, not one known
+    under other names), "it was shot down off South Carolina after entering the country in Alaska" does
+    not say that it was when it approached Alaska (a clause of the same time, sharing a word). A denial
+    needs no such words (if no one did it, no vigilante did); an affirmation that lacks them is neither
+    side (""), not "yes"."""
+    if claim_token is None:
+        return False
+    doer = claim_doer(claim_token)
+    if doer is not None and any(c.dep_ == "det" and c.lower_ in ("a", "an") for c in doer.children):
+        said = {x.lower_.replace(".", "") for x in t.doc if not x.is_punct}
+        if not any(same_word(doer.lower_, x) for x in said):
+            return True
+    verb = claim_token if claim_token.pos_ in ("VERB", "AUX") else claim_token.head
+    mine = time_clauses(t)
+    return any(
+        not any(kind == want and any(same_word(w, x) for w in words for x in said) for kind, said in mine)
+        for want, words in time_clauses(verb)
+        if words
+    )

@@ -66,6 +66,53 @@ def claim_doer(claim_token: Any) -> Any:
     return next((c for c in verb.children if c.dep_ in ("nsubj", "csubj")), None)
 
 
+def other_thing(claim_patient: Any, tokens: list[Any]) -> bool:
+    """The act is done to a new thing ("shot down an unidentified object") while the claim's is one already
+    known ("Did the Pentagon shoot down the balloon …"): the sentence's patient is a noun of another lemma
+    introduced by "a"/"an", the claim's a definite one. A bare noun ("requested support") may be the claim's
+    thing put otherwise, so only the article counts."""
+    if claim_patient is None or not tokens or claim_patient.pos_ != "NOUN":
+        return False
+    if not any(c.dep_ in ("det", "poss") and c.lower_ not in ("a", "an") for c in claim_patient.children):
+        return False
+    head = head_noun(tokens)
+    if head is None or head.pos_ != "NOUN" or head.lemma_.lower() == claim_patient.lemma_.lower():
+        return False
+    return any(c.dep_ == "det" and c.lower_ in ("a", "an") for c in head.children)
+
+
+def claim_patient(claim_token: Any) -> Any:
+    """The head of what the claim's act is done to: its verb's object, or its passive subject."""
+    if claim_token is None:
+        return None
+    verb = claim_token if claim_token.pos_ in ("VERB", "AUX") else claim_token.head
+    return next((c for c in verb.children if c.dep_ in ("dobj", "obj", "nsubjpass")), None)
+
+
+#: markers of one time: "when it approached" is not "after it entered", "before it crossed"
+SAME_TIME = (frozenset(["when", "as", "while", "once"]), frozenset(["before", "until"]), frozenset(["after"]))
+
+
+def _time_class(marker: str) -> int:
+    return next(i for i, group in enumerate(SAME_TIME) if marker in group)
+
+
+def time_clauses(token: Any) -> list[tuple[int, set[str]]]:
+    """The clauses or phrases that say when ``token``'s act happened ("when it approached Alaska", "after
+    entering the country"): the class of their marker (``SAME_TIME``) and their content words."""
+    out: list[tuple[int, set[str]]] = []
+    for c in token.children:
+        marker = ""
+        if c.dep_ == "advcl":
+            marker = next((m.lower_ for m in c.children if m.dep_ in ("mark", "advmod") and m.lower_ in WHEN), "")
+        elif c.dep_ == "prep" and c.lower_ in WHEN and any(d.dep_ == "pcomp" for d in c.children):
+            marker = c.lower_
+        if marker:
+            said = {t.lower_ for t in c.subtree if not (t.is_stop or t.is_punct or t.pos_ == "PRON")}
+            out.append((_time_class(marker), said))
+    return out
+
+
 def other_doer(claim_agent: Any, tokens: list[Any]) -> bool:
     """The sentence's doer (``tokens``) is some indefinite other than the claim's common-noun doer ("A
     vigilante did not shoot …", a headline's bare "vigilante didn't …" for "Did an F-22 shoot …"): the act

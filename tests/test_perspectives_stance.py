@@ -1,0 +1,43 @@
+"""Stance from the parse, without a store: when an affirmation states the claim itself and not a
+neighbouring fact. Invented stories on other topics (a marathon, a port, a museum); generic English only."""
+
+from __future__ import annotations
+
+
+def test_an_affirmation_must_state_the_claims_own_doer_thing_and_time() -> None:
+    """ "Did a spectator trip the runner?" is not answered yes by "A marshal tripped the runner" nor by
+    "The runner was tripped" (who did it is the question); "Did the crane lift the container when the ship
+    docked?" not by a lift "after the storm", nor by a lift of "a lorry" (another thing). A denial needs none
+    of these: if no one tripped the runner, no spectator did."""
+    from assistant.answering.nlp import parse
+    from assistant.perspectives.meaning import Frame, stance
+
+    spectator = Frame.of("A spectator did trip the leading runner")
+    read = {
+        "A spectator tripped the leading runner near the finish.": "affirm",
+        "Marshals tripped the leading runner near the finish.": "",  # a doer, not a spectator: not said
+        "The leading runner was tripped near the finish.": "",  # nobody named: not said either
+        "The leading runner was not tripped by anyone.": "deny",  # a denial of everyone's act
+        "A spectator did not trip the leading runner.": "deny",
+    }
+    for text, want in read.items():
+        assert stance(parse(text), spectator) == want, text
+
+    docked = Frame.of("The crane did lift the container when the ship docked")
+    read = {
+        "The crane lifted the container when the ship docked on Monday.": "affirm",
+        "The crane lifted the container as the ship docked.": "affirm",  # "as" is the same time as "when"
+        "The crane lifted the container after the ship docked.": "",  # another time, though the words recur
+        "The crane lifted the container on Friday.": "",  # no time of the claim's
+    }
+    for text, want in read.items():
+        assert stance(parse(text), docked) == want, text
+
+    painting = Frame.of("The museum did sell the painting")
+    assert stance(parse("The museum sold a sculpture last year."), painting) == "other"  # another thing
+    assert stance(parse("The museum sold the painting last year."), painting) == "affirm"
+    assert stance(parse("The museum sold the famous painting in March."), painting) == "affirm"
+    # a word found by its role ("fired" for "shoot") may take another object than the claim's: no clash then
+    drone = Frame.of("The army did shoot down the drone")
+    assert stance(parse("Army jets fired a missile and struck the drone."), drone) == "affirm"
+    assert stance(parse("The army shot down a helicopter."), drone) == "other"
