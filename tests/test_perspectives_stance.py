@@ -41,3 +41,27 @@ def test_an_affirmation_must_state_the_claims_own_doer_thing_and_time() -> None:
     drone = Frame.of("The army did shoot down the drone")
     assert stance(parse("Army jets fired a missile and struck the drone."), drone) == "affirm"
     assert stance(parse("The army shot down a helicopter."), drone) == "other"
+
+
+def test_the_speaker_is_the_doer_of_the_sentences_own_reporting_verb() -> None:
+    """Read from the parse: a denial is its denier's (the passive's "by" agent), a reporting verb inside a
+    clause that describes something does not make the sentence its speaker's, "claims" as a noun reports
+    nothing, a headline's label is no part of the speaker, and "U.S." and "US" are one side."""
+    from assistant.perspectives.speakers import party_of, speaker_of
+
+    disputed = "The club has maintained the fee was fair, but that has been rejected by the players' union."
+    assert speaker_of(disputed) == "the players' union"
+    described = "The ferry, which port officials said was overloaded, sank on Tuesday off the coast."
+    assert speaker_of(described) == ""
+    assert speaker_of("The mayor paid $3,000 to the consultant before the vote to silence claims of bias.") == ""
+    assert speaker_of("Transfer news: Rovers denied that a bid had been made.") == "Rovers"
+    assert speaker_of("The strike will end on Friday, union leaders said.") == "union leaders"
+    assert speaker_of("Striking dockers return to work, says port authority") == "port authority"
+    assert speaker_of("He said the strike would end.") == ""  # a pronoun names no one
+    assert party_of("U.S. officials") == party_of("US officials") == "us"
+    long_one = (
+        "Maria Lopez, senior research fellow at the Institute for Coastal Studies, a think-tank based in "
+        "Lisbon that advises the port, told reporters the strike would end."
+    )
+    assert speaker_of(long_one).startswith("Maria Lopez")
+    assert speaker_of("The union's leader said: “The strike will end on Friday.”") == "The union's leader"

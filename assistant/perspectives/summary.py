@@ -12,6 +12,7 @@ from typing import Any
 
 from assistant.perspectives.evidence import Group
 from assistant.perspectives.meaning import declarative
+from assistant.text import NUMBER_WORDS, STOPWORDS
 
 __all__ = ["bottom_line", "declarative", "join", "label", "marks", "who"]
 
@@ -57,7 +58,9 @@ def _speaker(phrase: str) -> str:
         words.pop()
     if not words or words[0].lower() in _NOT_SPEAKER:
         return ""
-    if words[0] in ("A", "An", "The"):  # "a Globex spokeswoman", "the Kremlin", wherever it stands in the sentence
+    if (
+        words[0].lower() in STOPWORDS | NUMBER_WORDS and words[0][1:].islower()
+    ):  # "a Globex spokeswoman", "both …", not "US"
         words[0] = words[0].lower()
     return " ".join(words) if len(words) <= MAX_SPEAKER_WORDS else ""
 
@@ -91,7 +94,8 @@ def who(
         name = speaker or label(m.cand.source, meta)
         same = next((i for i, n in enumerate(names) if _one_side(n, name)), None)
         if same is not None:  # "Chelsea" and "a Chelsea spokesman": one side, named once (the shorter)
-            names[same] = min(names[same], name, key=len)
+            if names[same].rstrip("s") != name.rstrip("s"):  # "US officials", "US official": kept as first named
+                names[same] = min(names[same], name, key=len)
             numbers.extend(n for n in cite.get(id(m), []) if n not in numbers)
         elif len(names) < MAX_NAMES:
             names.append(name)
@@ -109,7 +113,7 @@ def who(
 def _one_side(a: str, b: str) -> bool:
     """One name is the other's head word run ("a Chelsea spokesman" contains "Chelsea"): the same side."""
     short, long = sorted((a, b), key=len)
-    return a == b or bool(short[:1].isupper() and re.search(rf"\b{re.escape(short)}\b", long))
+    return a.rstrip("s") == b.rstrip("s") or bool(short[:1].isupper() and re.search(rf"\b{re.escape(short)}\b", long))
 
 
 def marks(numbers: list[int]) -> str:
