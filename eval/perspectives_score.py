@@ -27,8 +27,8 @@ sys.path.insert(0, str(ROOT))
 
 
 def _short(files: list[str]) -> list[str]:
-    """File names short enough to read in a row: the seeds' "000", the dev set's "0124"."""
-    return [f.split("_")[1][:4] if f.startswith("rt23_") else f[:3] for f in files]
+    """File names short enough to read in a row: the seeds' "000", the dev and training sets' "0124"."""
+    return [f.split("_")[1][:4] if f.startswith(("rt23_", "rt23b_")) else f[:3] for f in files]
 
 
 def main() -> int:

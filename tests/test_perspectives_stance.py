@@ -50,7 +50,7 @@ def test_the_speaker_is_the_doer_of_the_sentences_own_reporting_verb() -> None:
     from assistant.perspectives.speakers import party_of, speaker_of
 
     disputed = "The club has maintained the fee was fair, but that has been rejected by the players' union."
-    assert speaker_of(disputed) == "the players' union"
+    assert speaker_of(disputed, denial=True) == "the players' union"
     described = "The ferry, which port officials said was overloaded, sank on Tuesday off the coast."
     assert speaker_of(described) == ""
     assert speaker_of("The mayor paid $3,000 to the consultant before the vote to silence claims of bias.") == ""
@@ -65,3 +65,10 @@ def test_the_speaker_is_the_doer_of_the_sentences_own_reporting_verb() -> None:
     )
     assert speaker_of(long_one).startswith("Maria Lopez")
     assert speaker_of("The union's leader said: “The strike will end on Friday.”") == "The union's leader"
+    # a denial is its denier's wherever it stands; "Both" is no part of the side's name
+    bribe = "The mayor said on Friday he has proof of the bribe, which the contractor denies."
+    assert speaker_of(bribe, denial=True) == "the contractor"
+    assert speaker_of(bribe) == "The mayor"  # read as the mayor's statement, it is his
+    predicted = "Officials said the union would likely deny the deal."
+    assert speaker_of(predicted, denial=True) == "Officials"  # a predicted denial is none
+    assert party_of("Both Rovers and their manager") == "rovers"

@@ -188,7 +188,7 @@ def select_statements(
             relevance *= TYPE_PENALTY
         if not c.parts.get("covers", 1.0):
             relevance *= UNCOVERED_PENALTY
-        speaker = speaker_of(c.text)
+        speaker = speaker_of(c.text, denial=bool(cue))
         raw = set(content_terms(c.text))
         out.append(
             Statement(c, set(ordered), ordered, raw, around, relevance, bool(cue), cue, speaker, party_of(speaker), vec)

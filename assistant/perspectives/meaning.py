@@ -69,9 +69,26 @@ def declarative(question: str) -> str:
         0,
     )
     end = next((e for e in (subject, verb, named, chunk) if 1 < e < len(doc)), 0)
+    if doc[0].lower_ in ("do", "does", "did") and not (end and doc[end].tag_ == "VB"):
+        end = _do_split(doc) or end  # "Does the US support attacks …" read as one noun phrase
     if not end:
         return ""
     return f"{doc[1:end].text} {doc[0].text.lower()} {doc[end:].text}".strip()
+
+
+def _do_split(doc: Any) -> int:
+    """Where a do-question's subject ends when the parse ran it into the verb ("the US support attacks"):
+    the first split at which the statement reads with a bare verb after "does" whose subject is the words
+    before it; 0 if none."""
+    from assistant.answering.nlp import parse_many
+
+    splits = list(range(2, len(doc) - 1))
+    texts = [f"{doc[1:i].text} {doc[0].lower_} {doc[i:].text}" for i in splits]
+    for i, cand in zip(splits, parse_many(texts), strict=True):
+        verb = cand[i] if i < len(cand) else None  # the subject's words, then "does", then this one
+        if verb is not None and verb.tag_ == "VB" and any(c.dep_ == "nsubj" for c in verb.children):
+            return i
+    return 0
 
 
 def _names(tokens: Any) -> set[str]:
@@ -198,8 +215,13 @@ def _anchor(doc: Any, frame: Frame) -> Any:
     """The sentence's word that carries the claim's predicate: its lemma or a derivation of it, else the
     verb or noun that plays the claim verb's part in context ("requested", "the request" for "asked";
     ``context.same_role``), never a word that only reports, denies or hedges."""
-    words = [w for w in (frame.verb, frame.noun) if w]
-    found = next((t for t in doc if t.is_alpha and any(same_word(t.lemma_, w) for w in words)), None)
+    # a light verb's noun first ("has no enforcement mechanism" for "have a mechanism"); never an auxiliary
+    # ("experts have said …" does not "have" anything)
+    words = [w for w in (frame.noun, frame.verb) if w]
+    found = next(
+        (t for w in words for t in doc if t.is_alpha and t.dep_ not in ("aux", "auxpass") and same_word(t.lemma_, w)),
+        None,
+    )
     if found is not None or frame.token is None:
         return found
     from assistant.perspectives.context import same_role

@@ -27,6 +27,17 @@ YES_NO_RE = re.compile(
 NAME_WORD_RE = re.compile(r"\b[A-Z][A-Za-z’'\-]+|\b\d[\d,.]*\b")
 
 
+def _names(text: str) -> list[str]:
+    """The capitalised words and numbers of ``text`` (stems), its question word excepted."""
+    names: list[str] = []
+    for i, w in enumerate(NAME_WORD_RE.finditer(text)):
+        word = w.group(0)
+        if i == 0 and word.lower() in STOPWORDS | {"did", "does", "do", "who", "what", "how", "has", "have"}:
+            continue
+        names.extend(t for t in content_terms(word) if t not in names)
+    return names
+
+
 @dataclass
 class Question:
     """What the question asserts: its words, names, predicate (main verb first) and polarity."""
@@ -48,12 +59,7 @@ class Question:
         ordered = list(dict.fromkeys(content_terms(text)))
         m = _REPORTED_RE.match(text)
         proposition = text[m.end() :] if m else text
-        names: list[str] = []
-        for i, w in enumerate(NAME_WORD_RE.finditer(proposition)):
-            word = w.group(0)
-            if i == 0 and word.lower() in STOPWORDS | {"did", "does", "do", "who", "what", "how", "has", "have"}:
-                continue
-            names.extend(t for t in content_terms(word) if t not in names)
+        names = _names(proposition) or _names(text)  # "Did Thomas deny wrongdoing?": the denier's name
         prop_terms = list(dict.fromkeys(content_terms(proposition)))
         verbs = [t for t in prop_terms if t not in names] or prop_terms or ordered
         weights = {t: max(stats.idf(t), 0.5) * (NAME_WEIGHT if t in names else 1.0) for t in ordered}

@@ -24,9 +24,15 @@ NAMED = frozenset(["GPE", "NORP", "ORG", "PERSON", "LOC"])
 
 
 def timed(token: Any) -> bool:
-    """The act is said of a time ("when it was first spotted"): an adverbial clause opened by ``WHEN``."""
+    """The act is said of a time ("when it was first spotted"): an adverbial clause opened by ``WHEN``.
+    A "while" clause before its verb concedes rather than times ("While all agreed to it, the code has no
+    …")."""
     return token is not None and any(
-        c.dep_ == "advcl" and any(m.dep_ in ("mark", "advmod") and m.lower_ in WHEN for m in c.children)
+        c.dep_ == "advcl"
+        and any(
+            m.dep_ in ("mark", "advmod") and m.lower_ in WHEN and not (m.lower_ == "while" and c.i < token.i)
+            for m in c.children
+        )
         for c in token.children
     )
 

@@ -15,6 +15,7 @@ import re
 from typing import Any
 
 from assistant.perspectives.meaning import DENY_LEMMAS
+from assistant.text import STOPWORDS
 
 #: verbs that report what someone says, believes or denies
 REPORT_LEMMAS = DENY_LEMMAS | frozenset(
@@ -87,11 +88,12 @@ def _phrase(head: Any) -> str:
     return text if toks else ""
 
 
-def speaker_of(text: str, doc: Any = None) -> str:
+def speaker_of(text: str, doc: Any = None, denial: bool = False) -> str:
     """Who a sentence reports as saying it ("Kremlin spokesman Dmitry Peskov", "US officials"), or ``""``.
 
     "according to X" or "…, says X" where the sentence says so; else the doer of its reporting verb (``_main``), a
-    denial's before any other: no pronoun ("he said"), no relative ("which officials said").
+    denier's first where the sentence is a ``denial``: no pronoun ("he said"), no relative ("which officials
+    said").
     """
     m = _ACCORDING_RE.search(text)
     if m:
@@ -105,8 +107,17 @@ def speaker_of(text: str, doc: Any = None) -> str:
         from assistant.answering.nlp import parse
 
         doc = parse(text[label.end() :] if label else text)
-    verbs = [t for t in doc if t.pos_ in ("VERB", "AUX") and t.lemma_.lower() in REPORT_LEMMAS and _main(t)]
-    verbs.sort(key=lambda t: t.lemma_.lower() not in DENY_LEMMAS)  # a denial's doer first, else in order
+    # a denial's doer first, wherever it stands ("…, which Hamas denies"), when the sentence is read as one; a
+    # predicted denial ("China would likely deny …") is none; else the main reporting verbs in order
+    denials = [
+        t
+        for t in doc
+        if denial
+        and t.pos_ == "VERB"
+        and t.lemma_.lower() in DENY_LEMMAS
+        and not any(c.tag_ == "MD" for c in t.children)
+    ]
+    verbs = denials + [t for t in doc if t.pos_ in ("VERB", "AUX") and t.lemma_.lower() in REPORT_LEMMAS and _main(t)]
     for verb in verbs:
         doer = _doer(verb)
         if doer is None or doer.pos_ == "PRON" or doer.tag_ in ("WDT", "WP"):
@@ -122,6 +133,9 @@ def party_of(speaker: str) -> str:
     ("Kremlin spokesman Dmitry Peskov" -> "kremlin", "U.S. officials" -> "us", "a City spokesman" ->
     "city"), else the phrase itself, lower-cased; ``""`` for no speaker. Two statements with the same
     key are one side."""
-    m = _NAME_RUN_RE.search(re.sub(r"^(?:a|an|the)\s+", "", speaker.strip(), flags=re.IGNORECASE))
+    words = speaker.split()
+    while len(words) > 1 and words[0].lower() in STOPWORDS and not (len(words[0]) > 1 and words[0].isupper()):
+        words.pop(0)  # "the Kremlin", "Both Hamas and …"; not "US officials"
+    m = _NAME_RUN_RE.search(" ".join(words))
     key = m.group(0) if m else speaker
     return " ".join(key.lower().replace(".", "").split())  # "U.S. officials" and "US officials" are one side
