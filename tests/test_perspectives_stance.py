@@ -72,3 +72,24 @@ def test_the_speaker_is_the_doer_of_the_sentences_own_reporting_verb() -> None:
     predicted = "Officials said the union would likely deny the deal."
     assert speaker_of(predicted, denial=True) == "Officials"  # a predicted denial is none
     assert party_of("Both Rovers and their manager") == "rovers"
+
+
+def test_the_claims_word_is_its_act_not_a_report_or_another_part_of_it() -> None:
+    """ "Did the mayor report the gift on his disclosure forms?" asks about the act of reporting (no clause
+    follows "report"); a sentence's "documented that …" reports something else rather than doing the act,
+    and "disclosure" plays its own part in the claim, not the verb's."""
+    from assistant.answering.nlp import parse
+    from assistant.perspectives.meaning import Frame, stance
+    from assistant.perspectives.question import Question
+
+    class _Stats:
+        def idf(self, term: str) -> float:
+            return 1.0
+
+    q = Question.parse("Did the mayor report the gift on his disclosure forms?", _Stats())
+    assert q.frame.verb == "report" and not q.denies
+    assert Question.parse("Did the mayor deny wrongdoing?", _Stats()).frame.verb == "deny"
+    assert Question.parse("Did the mayor say that the gift was reported?", _Stats()).frame.verb != "say"
+    gift = Frame.of("the mayor did report the gift on his disclosure forms")
+    assert stance(parse("A newspaper documented that the mayor had accepted a gift from a developer."), gift) == ""
+    assert stance(parse("The mayor reported the gift on his disclosure forms in May."), gift) == "affirm"

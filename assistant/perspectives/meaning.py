@@ -227,9 +227,14 @@ def _anchor(doc: Any, frame: Frame) -> Any:
     from assistant.perspectives.context import same_role
 
     skip = DENY_LEMMAS | FAIL_LEMMAS | HEDGE_LEMMAS | REPORT_LEMMAS | LIGHT_VERBS | KNOW_LEMMAS
+    # a word the claim itself uses for something else ("disclosure" of "report … on his disclosure forms")
+    # plays that part here too, not the verb's
+    own = [x.lemma_.lower() for x in frame.token.doc if x.i != frame.token.i and x.pos_ in ("NOUN", "VERB", "PROPN")]
     cands = [
         t for t in doc
         if t.pos_ in ("VERB", "NOUN") and t.dep_ not in ("aux", "prep") and t.lemma_.lower() not in skip
+        and not any(same_word(t.lemma_, w) for w in own)
+        and not any(c.dep_ == "ccomp" for c in t.children)  # "documented that …" reports, it does not act
     ]  # fmt: skip
     return same_role(frame.token, cands)
 

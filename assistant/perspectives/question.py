@@ -27,6 +27,15 @@ YES_NO_RE = re.compile(
 NAME_WORD_RE = re.compile(r"\b[A-Z][A-Za-z’'\-]+|\b\d[\d,.]*\b")
 
 
+def _clause(text: str) -> bool:
+    """``text`` says something of its own ("that …", or words with a verb): what a report reports."""
+    from assistant.answering.nlp import parse
+
+    if text.lower().startswith("that "):
+        return True
+    return any(t.pos_ in ("VERB", "AUX") for t in parse(text.rstrip("?").strip()))
+
+
 def _names(text: str) -> list[str]:
     """The capitalised words and numbers of ``text`` (stems), its question word excepted."""
     names: list[str] = []
@@ -58,6 +67,8 @@ class Question:
     def parse(cls, text: str, stats: Any) -> Question:
         ordered = list(dict.fromkeys(content_terms(text)))
         m = _REPORTED_RE.match(text)
+        if m and not _clause(text[m.end() :]):
+            m = None  # "Did Thomas deny wrongdoing?", "Did he report the sale?": the act itself, not a report of one
         proposition = text[m.end() :] if m else text
         names = _names(proposition) or _names(text)  # "Did Thomas deny wrongdoing?": the denier's name
         prop_terms = list(dict.fromkeys(content_terms(proposition)))
