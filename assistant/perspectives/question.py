@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.perspectives.meaning import Frame, declarative
+from assistant.perspectives.declarative import declarative
+from assistant.perspectives.meaning import Frame
 from assistant.perspectives.stance import denial_cue
 from assistant.text import STOPWORDS, content_terms
 

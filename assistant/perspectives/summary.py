@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from assistant.perspectives.declarative import declarative
 from assistant.perspectives.evidence import Group
-from assistant.perspectives.meaning import declarative
 from assistant.text import NUMBER_WORDS, STOPWORDS
 
 __all__ = ["bottom_line", "declarative", "join", "label", "marks", "who"]
