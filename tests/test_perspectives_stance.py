@@ -93,3 +93,7 @@ def test_the_claims_word_is_its_act_not_a_report_or_another_part_of_it() -> None
     gift = Frame.of("the mayor did report the gift on his disclosure forms")
     assert stance(parse("A newspaper documented that the mayor had accepted a gift from a developer."), gift) == ""
     assert stance(parse("The mayor reported the gift on his disclosure forms in May."), gift) == "affirm"
+    # what governs the noun a relative clause describes does not govern the clause's act
+    fired = Frame.of("the coach was fired")
+    talks = "The talks were meant to avoid a strike, during which the owner had threatened to fire the coach."
+    assert stance(parse(talks), fired) != "deny"

@@ -226,7 +226,9 @@ def stance(doc: Any, frame: Frame) -> str:
     denied = False
     node = t
     for _ in range(MAX_CHAIN):
-        if node.head.i == node.i:  # spaCy makes a new Token each time: never `is`
+        # spaCy makes a new Token each time: never `is`. What governs the noun a relative clause describes
+        # ("to avoid a shutdown, during which Gaetz threatened to oust …") does not govern the clause's act.
+        if node.head.i == node.i or node.dep_ == "relcl":
             break
         node = node.head
         lemma = node.lemma_.lower()
