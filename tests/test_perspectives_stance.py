@@ -97,3 +97,27 @@ def test_the_claims_word_is_its_act_not_a_report_or_another_part_of_it() -> None
     fired = Frame.of("the coach was fired")
     talks = "The talks were meant to avoid a strike, during which the owner had threatened to fire the coach."
     assert stance(parse(talks), fired) != "deny"
+
+
+def test_what_is_only_alleged_aimed_at_or_said_of_someone_else_is_not_stated() -> None:
+    """An act under an allegation is only claimed, and denied when the allegation is ("denies allegations
+    that it dumped waste"); a purpose ("made offers to get the hostage released") is not an
+    outcome; a headline's "Smith released from prison" is about Smith, not about Jones; a question's main
+    verb is its root, not a participle that describes its subject."""
+    from assistant.answering.nlp import parse
+    from assistant.perspectives.meaning import Frame, stance
+
+    dumped = Frame.of("the firm did dump waste into the river")
+    alleged = "Residents made allegations that the firm dumped waste into the river."
+    assert stance(parse(alleged), dumped) == "hedged"
+    assert stance(parse("The firm denies allegations that it dumped waste into the river."), dumped) == "deny"
+    assert stance(parse("The firm dumped waste into the river in June."), dumped) == "affirm"
+
+    jones = Frame.of("Jones was released from prison")
+    offers = "The family repeatedly made offers to get Jones released from prison."
+    assert stance(parse(offers), jones) == "hedged"
+    assert stance(parse("Maria Lopez released from prison after ten years"), jones) == "other"
+    assert stance(parse("Jones was released from prison on Monday."), jones) == "affirm"
+    assert stance(parse("Releasing Jones from prison was the only way to end the strike."), jones) == "hedged"
+
+    assert Frame.of("the three workers hired by the firm all did want to stay").verb == "want"

@@ -22,8 +22,11 @@ FAIL_LEMMAS = frozenset(["fail", "refuse", "decline", "avoid", "stop", "prevent"
 #: verbs and modals under which the act is only possible, planned or alleged, not stated as done
 HEDGE_LEMMAS = frozenset(
     ["consider", "plan", "propose", "threaten", "want", "try", "hope", "expect", "intend", "allege", "accuse",
-     "weigh", "mull", "may", "might", "could", "would", "should"]
+     "weigh", "mull", "may", "might", "could", "would", "should", "offer", "seek", "urge", "demand", "aim"]
 )  # fmt: skip
+#: nouns under which the act is only claimed ("allegations that it is seeking …"), besides those derived
+#: from a hedging verb ("allegation", "accusation", "plan", "threat", "offer")
+CLAIM_NOUNS = frozenset(["claim", "rumor", "rumour", "speculation", "suspicion"])
 _SUBJECTS = frozenset(["nsubj", "csubj", "expl"])
 _PASSIVE_SUBJECTS = frozenset(["nsubjpass", "csubjpass"])
 _OBJECTS = frozenset(["dobj", "obj", "attr", "oprd"])
@@ -82,7 +85,11 @@ class Frame:
         from assistant.answering.nlp import parse
 
         doc = parse(claim)
-        verb = next((t for t in doc if t.pos_ == "VERB" and t.dep_ != "aux"), None)
+        root = next((t for t in doc if t.dep_ == "ROOT"), None)
+        # the main verb; the first one only where the root is none ("the five Iranians freed by the US all
+        # did want to go back": "want", not "freed")
+        verb = root if root is not None and root.pos_ == "VERB" else None
+        verb = verb or next((t for t in doc if t.pos_ == "VERB" and t.dep_ != "aux"), None)
         if verb is not None and verb.lemma_ == "do" and verb.i + 1 < len(doc) and doc[verb.i + 1].is_alpha:
             verb = doc[verb.i + 1]  # "Trump did rape …" read with "did" as the verb
         if verb is None:  # "the Dominion settlement was worth …": the copula's complement carries the claim
@@ -187,6 +194,12 @@ def _anchor(doc: Any, frame: Frame) -> Any:
     return same_role(frame.token, cands)
 
 
+def _claimed(noun: Any) -> bool:
+    """A noun that only claims what it governs ("allegation", "accusation", "plan", "claim")."""
+    lemma = noun.lemma_.lower()
+    return lemma in CLAIM_NOUNS or any(same_word(lemma, h) for h in HEDGE_LEMMAS if len(h) >= STEM_PREFIX)
+
+
 def stance(doc: Any, frame: Frame) -> str:
     """``"affirm"``, ``"deny"`` (the sentence negates or denies the claim's predicate of the same parties),
     ``"other"`` (the predicate, said of someone else), ``"hedged"`` (possible, planned, alleged, asked),
@@ -205,7 +218,14 @@ def stance(doc: Any, frame: Frame) -> str:
             patient = patient + subject
         else:
             agent = agent + subject
-    if _clashes(frame.agent, agent, True, frame.kinds) or _clashes(frame.patient, patient, False, frame.kinds):
+    # "Griner, released from detention, …": the names of the noun a participle describes are its patient's
+    described = [x for x in t.head.subtree if x.i < t.i] if t.dep_ == "acl" and t.tag_ == "VBN" else []
+    passive = frame.token is not None and any(c.dep_ == "auxpass" for c in frame.token.children)
+    if passive and agent and not any(c.dep_ in _OBJECTS | {"agent"} for c in t.children):
+        agent, described = [], described + agent  # a headline's passive read as active: "Griner released"
+    if _clashes(frame.agent, agent, True, frame.kinds) or _clashes(
+        frame.patient, patient + described, False, frame.kinds
+    ):
         return "other"
     if frame.token is not None and other_doer(claim_doer(frame.token), agent):
         return "other"  # "A vigilante did not shoot …" for "Did an F-22 shoot …"
@@ -223,6 +243,8 @@ def stance(doc: Any, frame: Frame) -> str:
         return "hedged"  # "refused to say if jamming devices were used": asked, not said
     if t.dep_ == "acl" and t.head.pos_ == "NOUN" and any(c.dep_ == "aux" and c.lower_ == "to" for c in t.children):
         hedged = True  # "the decision to shoot down the balloon": a plan, not an act done
+    if t.dep_ == "csubj" and t.tag_ == "VBG":
+        hedged = True  # "releasing Bout was the only way": an act named, not said to be done
     denied = False
     node = t
     for _ in range(MAX_CHAIN):
@@ -230,6 +252,8 @@ def stance(doc: Any, frame: Frame) -> str:
         # ("to avoid a shutdown, during which Gaetz threatened to oust …") does not govern the clause's act.
         if node.head.i == node.i or node.dep_ == "relcl":
             break
+        if node.dep_ == "advcl" and any(c.dep_ == "aux" and c.lower_ == "to" for c in node.children):
+            hedged = True  # "made offers to get Whelan released": a purpose, not an outcome
         node = node.head
         lemma = node.lemma_.lower()
         if t.pos_ == "NOUN" and node.pos_ in ("VERB", "ADJ") and lemma not in _CARRIERS:
@@ -237,6 +261,8 @@ def stance(doc: Any, frame: Frame) -> str:
         if lemma in DENY_LEMMAS:
             denied = True
             break
+        if node.pos_ == "NOUN" and _claimed(node):
+            hedged = True  # "allegations that it dumped waste", "the claim that …": only claimed
         if lemma in FAIL_LEMMAS:
             negated = not negated
         elif (lemma in HEDGE_LEMMAS or any(c.tag_ == "MD" for c in node.children)) and not frame.modal:
