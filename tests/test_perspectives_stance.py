@@ -121,3 +121,12 @@ def test_what_is_only_alleged_aimed_at_or_said_of_someone_else_is_not_stated() -
     assert stance(parse("Releasing Jones from prison was the only way to end the strike."), jones) == "hedged"
 
     assert Frame.of("the three workers hired by the firm all did want to stay").verb == "want"
+
+
+def test_bottom_line_speakers_open_in_lower_case_but_not_acronyms() -> None:
+    """"A United States official" in mid-sentence is "a United States official"; "US officials" stays."""
+    from assistant.perspectives.summary import _speaker
+
+    assert _speaker("A United States official") == "a United States official"
+    assert _speaker("Both the Chinese and Russian governments") == "both the Chinese and Russian governments"
+    assert _speaker("US officials") == "US officials"

@@ -22,8 +22,11 @@ FAIL_LEMMAS = frozenset(["fail", "refuse", "decline", "avoid", "stop", "prevent"
 #: verbs and modals under which the act is only possible, planned or alleged, not stated as done
 HEDGE_LEMMAS = frozenset(
     ["consider", "plan", "propose", "threaten", "want", "try", "hope", "expect", "intend", "allege", "accuse",
-     "weigh", "mull", "may", "might", "could", "would", "should", "offer", "seek", "urge", "demand", "aim"]
+     "weigh", "mull", "may", "might", "could", "would", "should"]
 )  # fmt: skip
+#: verbs that hedge the act they govern ("sought to free", "urged them to sign") but may be the act itself
+#: ("Russia is seeking military aid"): never skipped as the claim's word
+AIM_LEMMAS = frozenset(["offer", "seek", "urge", "demand", "aim"])
 #: nouns under which the act is only claimed ("allegations that it is seeking …"), besides those derived
 #: from a hedging verb ("allegation", "accusation", "plan", "threat", "offer")
 CLAIM_NOUNS = frozenset(["claim", "rumor", "rumour", "speculation", "suspicion"])
@@ -197,7 +200,7 @@ def _anchor(doc: Any, frame: Frame) -> Any:
 def _claimed(noun: Any) -> bool:
     """A noun that only claims what it governs ("allegation", "accusation", "plan", "claim")."""
     lemma = noun.lemma_.lower()
-    return lemma in CLAIM_NOUNS or any(same_word(lemma, h) for h in HEDGE_LEMMAS if len(h) >= STEM_PREFIX)
+    return lemma in CLAIM_NOUNS or any(same_word(lemma, h) for h in HEDGE_LEMMAS | AIM_LEMMAS if len(h) >= 4)
 
 
 def stance(doc: Any, frame: Frame) -> str:
@@ -265,7 +268,7 @@ def stance(doc: Any, frame: Frame) -> str:
             hedged = True  # "allegations that it dumped waste", "the claim that …": only claimed
         if lemma in FAIL_LEMMAS:
             negated = not negated
-        elif (lemma in HEDGE_LEMMAS or any(c.tag_ == "MD" for c in node.children)) and not frame.modal:
+        elif (lemma in HEDGE_LEMMAS | AIM_LEMMAS or any(c.tag_ == "MD" for c in node.children)) and not frame.modal:
             hedged = True  # "considered shooting it down", "should be able to complain"
         if any(c.dep_ == "mark" and c.lower_ in ("whether", "if") for c in node.children):
             return "hedged"  # "it is not yet clear whether China intends to provide": asked, not said

@@ -58,8 +58,8 @@ def _speaker(phrase: str) -> str:
         words.pop()
     if not words or words[0].lower() in _NOT_SPEAKER:
         return ""
-    if (
-        words[0].lower() in STOPWORDS | NUMBER_WORDS and words[0][1:].islower()
+    if words[0].lower() in STOPWORDS | NUMBER_WORDS and (
+        len(words[0]) == 1 or words[0][1:].islower()
     ):  # "a Globex spokeswoman", "both …", not "US"
         words[0] = words[0].lower()
     return " ".join(words) if len(words) <= MAX_SPEAKER_WORDS else ""
