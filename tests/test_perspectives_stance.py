@@ -130,3 +130,7 @@ def test_bottom_line_speakers_open_in_lower_case_but_not_acronyms() -> None:
     assert _speaker("A United States official") == "a United States official"
     assert _speaker("Both the Chinese and Russian governments") == "both the Chinese and Russian governments"
     assert _speaker("US officials") == "US officials"
+    from assistant.perspectives.summary import _one_side
+
+    assert _one_side("A US official", "US officials") and _one_side("a City spokesman", "City")
+    assert not _one_side("US officials", "Chinese officials")

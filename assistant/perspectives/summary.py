@@ -94,7 +94,7 @@ def who(
         name = speaker or label(m.cand.source, meta)
         same = next((i for i, n in enumerate(names) if _one_side(n, name)), None)
         if same is not None:  # "Chelsea" and "a Chelsea spokesman": one side, named once (the shorter)
-            if names[same].rstrip("s") != name.rstrip("s"):  # "US officials", "US official": kept as first named
+            if _core(names[same]) != _core(name):  # "US officials", "a US official": kept as first named
                 names[same] = min(names[same], name, key=len)
             numbers.extend(n for n in cite.get(id(m), []) if n not in numbers)
         elif len(names) < MAX_NAMES:
@@ -113,7 +113,12 @@ def who(
 def _one_side(a: str, b: str) -> bool:
     """One name is the other's head word run ("a Chelsea spokesman" contains "Chelsea"): the same side."""
     short, long = sorted((a, b), key=len)
-    return a.rstrip("s") == b.rstrip("s") or bool(short[:1].isupper() and re.search(rf"\b{re.escape(short)}\b", long))
+    return _core(a) == _core(b) or bool(short[:1].isupper() and re.search(rf"\b{re.escape(short)}\b", long))
+
+
+def _core(name: str) -> str:
+    """A name without its article or plural ending: "a US official" and "US officials" are one."""
+    return re.sub(r"^(?:a|an|the)\s+", "", name, flags=re.IGNORECASE).rstrip("s")
 
 
 def marks(numbers: list[int]) -> str:
