@@ -1,4 +1,4 @@
-""""Who is X?" is answered by the description the news gives X (apposition or copula), read from the
+""" "Who is X?" is answered by the description the news gives X (apposition or copula), read from the
 parse, on several topics; an entity inside the description is not the answer (spaCy only, fast tier)."""
 
 from __future__ import annotations

@@ -60,9 +60,11 @@ def test_the_store_imports_nothing_of_the_layers_above() -> None:
 def test_the_engine_and_services_never_import_their_callers() -> None:
     callers = ("ui", "assistant.cli", "assistant.evaluation")
     below = {m: ts for m, ts in _graph().items() if m.startswith("assistant") and not m.startswith(callers)}
-    assert {m: sorted(t for t in ts if t.startswith(callers)) for m, ts in below.items() if any(
-        t.startswith(callers) for t in ts
-    )} == {}
+    assert {
+        m: sorted(t for t in ts if t.startswith(callers))
+        for m, ts in below.items()
+        if any(t.startswith(callers) for t in ts)
+    } == {}
 
 
 def test_no_import_circle() -> None:

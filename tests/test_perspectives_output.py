@@ -139,6 +139,19 @@ def test_a_claim_only_denied_is_not_supported(env: Any) -> None:
 
 
 @pytest.mark.slow
+def test_a_claim_no_article_makes_is_not_answered_by_a_neighbouring_fact(env: Any) -> None:
+    """ "Did Globex cut jobs at its Paris plant?": a denial of cuts at its Lyon plant neither says yes nor
+    denies it, and the answer is "no retrieved article says so", not the likeliest sentence put as if it
+    were the claim."""
+    record = env.svc.perspectives("Did Globex cut jobs at its Paris plant?")
+    bottom = check_shape(record, env.corpus)
+    assert record.claims[0].supporting == [], bottom
+    assert bottom.startswith("No retrieved article says Globex did cut jobs at its Paris plant"), bottom
+    by_n = {c.n: c for c in record.citations}
+    assert not any("Lyon" in by_n[n].quote for n in record.claims[0].contradicting), bottom  # another plant
+
+
+@pytest.mark.slow
 def test_a_claim_only_hedged_is_never_stated_as_fact(env: Any) -> None:
     """Issue 14: the bottom line asserts a side only when a sentence plainly states it; "could sign" and
     "considered signing" are possibilities, so no one is reported as saying Rovers signed Smith."""

@@ -124,7 +124,7 @@ def test_what_is_only_alleged_aimed_at_or_said_of_someone_else_is_not_stated() -
 
 
 def test_bottom_line_speakers_open_in_lower_case_but_not_acronyms() -> None:
-    """"A United States official" in mid-sentence is "a United States official"; "US officials" stays."""
+    """ "A United States official" in mid-sentence is "a United States official"; "US officials" stays."""
     from assistant.perspectives.summary import _speaker
 
     assert _speaker("A United States official") == "a United States official"
@@ -134,3 +134,27 @@ def test_bottom_line_speakers_open_in_lower_case_but_not_acronyms() -> None:
 
     assert _one_side("A US official", "US officials") and _one_side("a City spokesman", "City")
     assert not _one_side("US officials", "Chinese officials")
+
+
+def test_a_sentence_states_the_claim_only_if_it_names_what_the_claim_names() -> None:
+    """ "Did the mayor open the bridge in Leeds?" is not answered yes by "the mayor opened the bridge in
+    York" (another place where the claim's place is), nor "Did Smith resign?" by a sentence about Jones; a
+    name missing where the sentence names nothing of its sort ("for the festival in Leeds" left out) does
+    not block it, nor does "UN" written "the United Nations"."""
+    from assistant.perspectives.question import Question
+
+    class _Stats:
+        def idf(self, term: str) -> float:
+            return 1.0
+
+    q = Question.parse("Did the mayor open the bridge in Leeds?", _Stats())
+    assert q.names_the_claim({"mayor", "open", "bridg", "leed"}, set(), "The mayor opened the bridge in Leeds.")
+    assert not q.names_the_claim({"mayor", "open", "bridg", "york"}, set(), "x", frozenset({"thing"}))
+    assert q.names_the_claim({"mayor", "open", "bridg"}, set(), "The mayor opened the bridge on Monday.")
+    smith = Question.parse("Did Alice Smith resign from the board?", _Stats())
+    assert not smith.names_the_claim({"jone", "resign", "board"}, set(), "Jones resigned from the board.")
+    assert smith.names_the_claim({"resign", "board"}, {"smith"}, "She resigned from the board.")  # "she", named before
+    un = Question.parse("Did China abstain in UN votes?", _Stats())
+    assert un.names_the_claim(
+        {"china", "abstain", "vote", "unit", "nation"}, set(), "China abstained in United Nations votes."
+    )

@@ -10,12 +10,13 @@ from assistant.perspectives.evidence import (
     Group,
     Perspectives,
     Statement,
+    fold,
     group_statements,
     select_statements,
     similarity,
 )
 from assistant.perspectives.meaning import DENY_LEMMAS
-from assistant.perspectives.question import NAME_WORD_RE, Question
+from assistant.perspectives.question import NAME_WORD_RE, Question, sort_of
 from assistant.perspectives.stance import ANAPHORA_RE, DENIAL_RE
 from assistant.perspectives.summary import declarative
 from assistant.readers.extractive import ExtractiveReader
@@ -49,26 +50,34 @@ def _supporting_side(q: Question, statements: list[Statement]) -> tuple[list[Sta
     affirm = [
         s
         for s in named
-        if s.reading == "affirm"
-        or (
-            not s.reading
-            and not s.negative
-            and q.head in s.terms
-            and q.states_predicate(s.terms)
-            and q.same_agent_order(s.ordered)
+        if q.names_the_claim(s.terms, s.around, s.cand.text, _other_sorts(q, s))
+        and (
+            s.reading == "affirm"
+            or (
+                not s.reading
+                and not s.negative
+                and q.head in s.terms
+                and q.states_predicate(s.terms)
+                and q.same_agent_order(s.ordered)
+            )
         )
     ]
     deny = [
         s
         for s in statements
-        if (s.reading == "deny" and s in named)
-        or (
-            s.negative
-            and s.reading in ("", "hedged")
-            and not (q.denies or q.frame.verb in DENY_LEMMAS)  # "Did Trump deny …": a denial agrees
-            and not s.cand.text.rstrip().endswith("?")
-            and _denies_the_act(q, s, _act_nearby(s, statements))
-            and len(q.predicate & (s.terms | s.around)) * 2 >= len(q.predicate)
+        # a denial of the act elsewhere ("did not cut jobs at its Lyon plant") is none of the claim's ("at
+        # its Paris plant"); who denies it may name the claim's subject otherwise ("the Kremlin" for Russia)
+        if q.names_the_claim(s.terms, s.around, s.cand.text, _other_sorts(q, s), subject=False)
+        and (
+            (s.reading == "deny" and s in named)
+            or (
+                s.negative
+                and s.reading in ("", "hedged")
+                and not (q.denies or q.frame.verb in DENY_LEMMAS)  # "Did Trump deny …": a denial agrees
+                and not s.cand.text.rstrip().endswith("?")
+                and _denies_the_act(q, s, _act_nearby(s, statements))
+                and len(q.predicate & (s.terms | s.around)) * 2 >= len(q.predicate)
+            )
         )
     ]
     for s in deny:
@@ -77,6 +86,20 @@ def _supporting_side(q: Question, statements: list[Statement]) -> tuple[list[Sta
     affirm.sort(key=lambda s: (s.reading == "affirm", s.relevance), reverse=True)
     deny.sort(key=lambda s: (s.reading == "deny", s.relevance), reverse=True)
     return affirm, deny
+
+
+def _other_sorts(q: Question, s: Statement) -> frozenset[str]:
+    """The sorts (``question.sort_of``) of the names a sentence has that the question does not."""
+    from assistant.answering.nlp import parse
+
+    mine = set(q.names)
+    return frozenset(
+        sort_of(t)
+        for t in parse(s.cand.text)
+        if (t.pos_ == "PROPN" or t.ent_type_)
+        and content_terms(t.text)
+        and not set(fold(content_terms(t.text), q)) & mine
+    ) - {""}
 
 
 def _act_nearby(s: Statement, statements: list[Statement]) -> bool:
@@ -156,6 +179,11 @@ def build_claims(q: Question, statements: list[Statement]) -> list[ClaimGroups]:
                 main.add(s)
             used.update(id(s) for s in hedged)
             claims.append(ClaimGroups(main, [], declarative(q.text) or q.text.strip(), affirms=False))
+        elif q.frame.verb:
+            # the parse read the claim, and no sentence states, denies or hedges it: "no retrieved article says
+            # so" (related facts follow as further claims), never the likeliest sentence put as its answer
+            # ("Did Christie drop out?" answered by "Pence drops out of the race")
+            claims.append(ClaimGroups(Group([], False), [], declarative(q.text) or q.text.strip()))
     if not claims:
         # the best sentence that says what is asked (the question's verb), unless it is far weaker
         first = next(
@@ -180,7 +208,7 @@ def build_claims(q: Question, statements: list[Statement]) -> list[ClaimGroups]:
         ]
         used.update(id(s) for s in against)
         claims.append(ClaimGroups(main, _regroup(against)[:MAX_CONTRADICTING]))
-    first = claims[0].claim.members or [m for g in claims[0].contradicting for m in g.members]
+    first = claims[0].claim.members or [m for g in claims[0].contradicting for m in g.members] or statements[:1]
     strength = max(m.relevance for m in first)
     rest = [s for s in statements if id(s) not in used]
     for g in _regroup(rest):

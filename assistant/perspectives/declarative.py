@@ -19,7 +19,8 @@ def declarative(question: str) -> str:
     # the subject: the one the parser finds, else the words before the first verb ("Did Trump | call …"),
     # else the noun phrase that opens the question
     subject = next((t.right_edge.i + 1 for t in doc if t.dep_ in _SUBJECT_DEPS and t.left_edge.i == 1), 0)
-    verb = next((t.i for t in doc[2:] if t.pos_ == "VERB"), 0)
+    # a participle that describes a noun ("the winning ticket") is not the verb
+    verb = next((t.i for t in doc[2:] if t.pos_ == "VERB" and t.dep_ not in ("amod", "compound")), 0)
     chunk = next((c.end for c in doc.noun_chunks if c.start == 1), 0)
     if verb and subject > verb:  # a subject that runs past the verb is a misparse
         subject = 0

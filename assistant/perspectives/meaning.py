@@ -197,6 +197,13 @@ def _anchor(doc: Any, frame: Frame) -> Any:
     return same_role(frame.token, cands)
 
 
+def _apart(a: Any, b: Any) -> bool:
+    """A colon or semicolon stands between two words: a headline and its quotation ("Pence drops out of the
+    race: 'This is not my time'"), two reports ("…, Pentagon says; US weighed …"). Neither governs the other."""
+    lo, hi = sorted((a.i, b.i))
+    return any(t.text in (":", ";") for t in a.doc[lo + 1 : hi])
+
+
 def _claimed(noun: Any) -> bool:
     """A noun that only claims what it governs ("allegation", "accusation", "plan", "claim")."""
     lemma = noun.lemma_.lower()
@@ -253,7 +260,7 @@ def stance(doc: Any, frame: Frame) -> str:
     for _ in range(MAX_CHAIN):
         # spaCy makes a new Token each time: never `is`. What governs the noun a relative clause describes
         # ("to avoid a shutdown, during which Gaetz threatened to oust …") does not govern the clause's act.
-        if node.head.i == node.i or node.dep_ == "relcl":
+        if node.head.i == node.i or node.dep_ == "relcl" or _apart(node, node.head):
             break
         if node.dep_ == "advcl" and any(c.dep_ == "aux" and c.lower_ == "to" for c in node.children):
             hedged = True  # "made offers to get Whelan released": a purpose, not an outcome
