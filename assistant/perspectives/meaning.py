@@ -13,7 +13,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.perspectives.scope import claim_doer, claim_patient, narrowed, other_doer, other_thing, time_clauses
+from assistant.perspectives.scope import (
+    claim_doer,
+    claim_patient,
+    narrowed,
+    other_doer,
+    other_thing,
+    same_word,
+    unmet,
+)
 
 #: verbs that deny what their complement or object says ("denied that it had agreed", "rejected the claim")
 DENY_LEMMAS = frozenset(["deny", "reject", "refute", "dismiss", "dispute", "rebut", "disavow", "contradict"])
@@ -41,8 +49,6 @@ KNOW_LEMMAS = frozenset(["hear", "know", "see", "learn", "notice"])
 LIGHT_VERBS = frozenset(["make", "take", "give", "have", "do", "hold", "launch", "carry"])
 #: how far up the parse a denial or a failure may govern the act ("denied that it had agreed to merge")
 MAX_CHAIN = 4
-#: a derived word shares this many first letters with the claim's verb ("settle" ~ "settlement")
-STEM_PREFIX = 5
 
 
 def _names(tokens: Any) -> set[str]:
@@ -55,15 +61,6 @@ def kind(token: Any) -> str:
     a person or an office may speak for a place ("Putin", "the Kremlin" for "Russia")."""
     ent = token.ent_type_
     return "place" if ent in ("GPE", "NORP", "LOC") else ent.lower()
-
-
-def same_word(a: str, b: str) -> bool:
-    """One word or its derivation ("expelled" ~ "expel", "settlement" ~ "settle", "Russian" ~ "Russia")."""
-    a, b = a.lower(), b.lower()
-    if a == b:
-        return True
-    n = min(len(a), len(b))
-    return n >= STEM_PREFIX - 1 and a[: max(n - 1, STEM_PREFIX - 1)] == b[: max(n - 1, STEM_PREFIX - 1)]
 
 
 @dataclass
@@ -288,26 +285,3 @@ def stance(doc: Any, frame: Frame) -> str:
     if hedged:
         return "hedged"
     return "" if unmet(t, frame.token) else "affirm"
-
-
-def unmet(t: Any, claim_token: Any) -> bool:
-    """A sentence states the act (``t``, its word for it) but not the claim's qualifiers: "US jets shot down
-    the balloon" does not say that a vigilante did (an indefinite doer is a new kind of doer, not one known
-    under other names), "it was shot down off South Carolina after entering the country in Alaska" does
-    not say that it was when it approached Alaska (a clause of the same time, sharing a word). A denial
-    needs no such words (if no one did it, no vigilante did); an affirmation that lacks them is neither
-    side (""), not "yes"."""
-    if claim_token is None:
-        return False
-    doer = claim_doer(claim_token)
-    if doer is not None and any(c.dep_ == "det" and c.lower_ in ("a", "an") for c in doer.children):
-        said = {x.lower_.replace(".", "") for x in t.doc if not x.is_punct}
-        if not any(same_word(doer.lower_, x) for x in said):
-            return True
-    verb = claim_token if claim_token.pos_ in ("VERB", "AUX") else claim_token.head
-    mine = time_clauses(t)
-    return any(
-        not any(kind == want and any(same_word(w, x) for w in words for x in said) for kind, said in mine)
-        for want, words in time_clauses(verb)
-        if words
-    )

@@ -1,5 +1,6 @@
-"""What a negation is said of: a time, another case or another doer than the claim's, so that it denies
-nothing the claim says.
+"""What a negation or a statement is said of: a time, another case, another doer or thing than the
+claim's, so that it denies or states nothing the claim says (``unmet``: a statement of the act without the
+claim's own doer or time; ``same_word``: one word or its derivation).
 
 "The Pentagon did not shoot down the balloon as it approached Alaska" says nothing of what happened
 later, "Trump wasn't charged in that case" speaks of some other case than the one asked about, and "A
@@ -133,3 +134,39 @@ def other_doer(claim_agent: Any, tokens: list[Any]) -> bool:
         return False  # the doer itself, or a headline's passive read as active ("balloon shot down")
     dets = [c for c in head.children if c.dep_ in ("det", "poss")]
     return not dets or all(d.lower_ in ("a", "an") for d in dets)
+
+
+#: a derived word shares this many first letters with the claim's verb ("settle" ~ "settlement")
+STEM_PREFIX = 5
+
+
+def same_word(a: str, b: str) -> bool:
+    """One word or its derivation ("expelled" ~ "expel", "settlement" ~ "settle", "Russian" ~ "Russia")."""
+    a, b = a.lower(), b.lower()
+    if a == b:
+        return True
+    n = min(len(a), len(b))
+    return n >= STEM_PREFIX - 1 and a[: max(n - 1, STEM_PREFIX - 1)] == b[: max(n - 1, STEM_PREFIX - 1)]
+
+
+def unmet(t: Any, claim_token: Any) -> bool:
+    """A sentence states the act (``t``, its word for it) but not the claim's qualifiers: "US jets shot down
+    the balloon" does not say that a vigilante did (an indefinite doer is a new kind of doer, not one known
+    under other names), "it was shot down off South Carolina after entering the country in Alaska" does
+    not say that it was when it approached Alaska (a clause of the same time, sharing a word). A denial
+    needs no such words (if no one did it, no vigilante did); an affirmation that lacks them is neither
+    side (""), not "yes"."""
+    if claim_token is None:
+        return False
+    doer = claim_doer(claim_token)
+    if doer is not None and any(c.dep_ == "det" and c.lower_ in ("a", "an") for c in doer.children):
+        said = {x.lower_.replace(".", "") for x in t.doc if not x.is_punct}
+        if not any(same_word(doer.lower_, x) for x in said):
+            return True
+    verb = claim_token if claim_token.pos_ in ("VERB", "AUX") else claim_token.head
+    mine = time_clauses(t)
+    return any(
+        not any(kind == want and any(same_word(w, x) for w in words for x in said) for kind, said in mine)
+        for want, words in time_clauses(verb)
+        if words
+    )
