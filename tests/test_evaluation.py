@@ -435,3 +435,20 @@ def test_usage_errors_exit_2_and_no_usable_question_exits_1(store: Path, tmp_pat
     # no corpus folder is needed, but an empty store with nothing to ingest says what to run
     empty = run_eval(str(bad), "--store", str(tmp_path / "empty"), "--corpus", str(tmp_path / "nope"))
     assert empty.exit_code == 1 and "news-assistant ingest FOLDER" in empty.messages
+
+
+def test_eval_perspectives_scores_the_claims_for_and_against_per_split(store: Path, tmp_path: Path) -> None:
+    """`eval --perspectives` answers in perspectives mode (records carry `claims`) and prints the main
+    claim's supporting / contradicting precision and recall for each split of a perspectives set."""
+    rows = [json.loads(x) for x in (SEEDS.parent / "eval" / "perspectives.jsonl").read_text().splitlines() if x]
+    picked = [r for r in rows if r["id"] in ("p1", "h1")]
+    assert {r["split"] for r in picked} == {"dev", "heldout"}
+    qfile = tmp_path / "persp.jsonl"
+    qfile.write_text("".join(json.dumps(r) + "\n" for r in picked), encoding="utf-8")
+    out, report = tmp_path / "persp_results.jsonl", tmp_path / "persp.html"
+    result = run_eval(str(qfile), "--perspectives", "--out", str(out), "--report", str(report), "--store", str(store))
+    assert result.exit_code == 0, result.output
+    table = result.stdout[result.stdout.index("perspectives: the main claim's files") :]
+    assert "dev" in table and "heldout" in table and "all" in table
+    records = {r["id"]: r for r in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
+    assert records["p1"]["claims"] and records["p1"]["claims"][0]["contradicting"]  # Russia asked; Beijing denies

@@ -109,6 +109,14 @@ def eval_command(
     min_refusal_correct: Annotated[float | None, typer.Option(help="Exit 1 below this.")] = None,
     max_false_refusal: Annotated[float | None, typer.Option(help="Exit 1 above this.")] = None,
     max_latency_p95: Annotated[float | None, typer.Option(help="Exit 1 if p95 latency (s) is above this.")] = None,
+    perspectives: Annotated[
+        bool,
+        typer.Option(
+            "--perspectives",
+            help="Answer in perspectives mode and also score the claims for and against "
+            "(expected_supporting / expected_contradicting of eval/perspectives*.jsonl), per split.",
+        ),
+    ] = False,
     store: Annotated[Path | None, typer.Option("--store", help="Store folder (default .news-assistant).")] = None,
     corpus: Annotated[
         Path | None, typer.Option("--corpus", help="Folder ingested first if the store is empty (default seeds).")
@@ -191,7 +199,9 @@ def eval_command(
             ensure_ingested(svc)
             path = results_path(out_file, cfg, i, len(configs))
             try:
-                result = run_configuration(svc, cfg, questions, path, progress=lambda _s: bar.advance(task))
+                result = run_configuration(
+                    svc, cfg, questions, path, progress=lambda _s: bar.advance(task), perspectives=perspectives
+                )
             except AssistantError as exc:
                 raise fail(str(exc), exc.exit_code) from exc
             except (ValueError, RuntimeError, OSError) as exc:
@@ -212,6 +222,11 @@ def eval_command(
             del svc
 
     out.print(_summary(results))
+    if perspectives:
+        from assistant.evaluation.grouping import grouping_table
+
+        for result in results:
+            out.print(grouping_table(questions, result.results_file))
     report = write_report(report_file, results, questions_file, problems=problems)
     err.print(f"report: {escape(str(report))}")
     limits = {

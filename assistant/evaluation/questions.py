@@ -31,6 +31,11 @@ class Question:
     line: int = 0
     #: the day the question was asked (``YYYY-MM-DD``): the answer is what was true then (FORMATS.md)
     asked_on: str | None = None
+    #: perspectives sets only: the files that state and that dispute the question's claim, and the split
+    #: ("build", "heldout", "train") a row is reported under (``eval --perspectives``)
+    expected_supporting: list[str] = field(default_factory=list)
+    expected_contradicting: list[str] = field(default_factory=list)
+    split: str = ""
 
 
 @dataclass(frozen=True)
@@ -132,6 +137,9 @@ def parse_question(data: Any, line: int, known_source: Callable[[str], bool] | N
         history=[{"role": t["role"], "content": t["content"]} for t in history],
         line=line,
         asked_on=asked_on,
+        expected_supporting=[str(x) for x in data.get("expected_supporting") or []],
+        expected_contradicting=[str(x) for x in data.get("expected_contradicting") or []],
+        split=str(data.get("split") or ""),
     )
 
 

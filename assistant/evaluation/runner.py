@@ -126,12 +126,14 @@ def run_configuration(
     questions: Sequence[Question],
     out: Path,
     progress: Callable[[QuestionScore], None] | None = None,
+    perspectives: bool = False,
 ) -> ConfigResult:
     """Ask every question (with its history), write one record a line, score each answer.
 
     A question's ``asked_on`` date is its ``as_of``: what was published later is not used.
     One untimed warm-up question runs first, so model loading never lands in a question's latency.
     A question the service rejects (``QuestionError``) is scored as not answered; store errors stop the run.
+    ``perspectives``: answered in perspectives mode (the record's ``claims``), scored the same way besides.
     """
     from assistant.service import QuestionError
 
@@ -145,7 +147,8 @@ def run_configuration(
     with out.open("w", encoding="utf-8") as fh:
         for q in questions:
             try:
-                record = svc.ask(q.question, q.history, qid=q.id, as_of=q.asked_on)
+                answer = svc.perspectives if perspectives else svc.ask  # the claims for and against, or the answer
+                record = answer(q.question, q.history, qid=q.id, as_of=q.asked_on)
             except QuestionError as exc:
                 score = score_question(q, None, text_of, settings.top_k, error=str(exc))
             else:
