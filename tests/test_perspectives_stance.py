@@ -15,8 +15,8 @@ def test_an_affirmation_must_state_the_claims_own_doer_thing_and_time() -> None:
     spectator = Frame.of("A spectator did trip the leading runner")
     read = {
         "A spectator tripped the leading runner near the finish.": "affirm",
-        "Marshals tripped the leading runner near the finish.": "unmet",  # a doer, not a spectator: not said
-        "The leading runner was tripped near the finish.": "unmet",  # nobody named: not said either
+        "Marshals tripped the leading runner near the finish.": "",  # a doer, not a spectator: not said
+        "The leading runner was tripped near the finish.": "",  # nobody named: not said either
         "The leading runner was not tripped by anyone.": "deny",  # a denial of everyone's act
         "A spectator did not trip the leading runner.": "deny",
     }
@@ -27,8 +27,8 @@ def test_an_affirmation_must_state_the_claims_own_doer_thing_and_time() -> None:
     read = {
         "The crane lifted the container when the ship docked on Monday.": "affirm",
         "The crane lifted the container as the ship docked.": "affirm",  # "as" is the same time as "when"
-        "The crane lifted the container after the ship docked.": "unmet",  # another time, though the words recur
-        "The crane lifted the container on Friday.": "unmet",  # no time of the claim's
+        "The crane lifted the container after the ship docked.": "",  # another time, though the words recur
+        "The crane lifted the container on Friday.": "",  # no time of the claim's
     }
     for text, want in read.items():
         assert stance(parse(text), docked) == want, text

@@ -211,8 +211,7 @@ def stance(doc: Any, frame: Frame) -> str:
     """``"affirm"``, ``"deny"`` (the sentence negates or denies the claim's predicate of the same parties),
     ``"other"`` (the predicate, said of someone else), ``"hedged"`` (possible, planned, alleged, asked),
     ``"scoped"`` (negated only of a time or another case than the claim's: ``scope.narrowed``; neither side,
-    and no word-level denial either), ``"unmet"`` (the act stated without the claim's own indefinite doer or
-    time: ``scope.unmet``; neither side either) or ``""`` (the predicate is not there: the parse cannot tell)."""
+    and no word-level denial either) or ``""`` (the predicate is not there: the parse cannot tell)."""
     if not frame.verb:
         return ""
     t = _anchor(doc, frame)
@@ -285,4 +284,4 @@ def stance(doc: Any, frame: Frame) -> str:
         return "deny"
     if hedged:
         return "hedged"
-    return "unmet" if unmet(t, frame.token) else "affirm"
+    return "" if unmet(t, frame.token) else "affirm"

@@ -159,18 +159,14 @@ class Question:
         prop_terms = list(dict.fromkeys(content_terms(proposition)))
         verbs = [t for t in prop_terms if t not in names] or prop_terms or ordered
         weights = {t: max(stats.idf(t), 0.5) * (NAME_WEIGHT if t in names else 1.0) for t in ordered}
-        yes_no = bool(YES_NO_RE.match(text))
-        frame = Frame()
-        if yes_no:
-            frame = Frame.of(declarative(proposition) or proposition)
-        # the claim's own verb leads where the parse found it ("sold" of "Was the winning ticket sold …",
-        # not "winning"): what a negation must stand before to deny the act
-        own = [t for t in content_terms(frame.token.text) if t in verbs] if frame.token is not None else []
-        verbs = own + [t for t in verbs if t not in own]
         head = {verbs[0]} if verbs else set()
         negated = bool(denial_cue(proposition, head, denials=False))
         # "Did Trump deny (that) …": the question asks about a denial, so a denial agrees with it
         denies = bool(denial_cue(proposition, head, negations=False)) or bool(m and _DENIED_RE.search(m.group(0)))
+        yes_no = bool(YES_NO_RE.match(text))
+        frame = Frame()
+        if yes_no:
+            frame = Frame.of(declarative(proposition) or proposition)
         subject = set(content_terms(_subject(frame.token)))
         nested = set(content_terms(_nested(frame.token)))
         return cls(

@@ -155,7 +155,7 @@ def unmet(t: Any, claim_token: Any) -> bool:
     under other names), "it was shot down off South Carolina after entering the country in Alaska" does
     not say that it was when it approached Alaska (a clause of the same time, sharing a word). A denial
     needs no such words (if no one did it, no vigilante did); an affirmation that lacks them is neither
-    side ("unmet"), not "yes"."""
+    side (""), not "yes"."""
     if claim_token is None:
         return False
     doer = claim_doer(claim_token)
