@@ -64,6 +64,7 @@ FAST_MODULES = frozenset(
         "test_layers.py",
         "test_metadata.py",
         "test_nlp_layer.py",
+        "test_perspectives_stance.py",
         "test_span_typing.py",
         "test_yes_no.py",
     }
