@@ -47,10 +47,11 @@ def _supporting_side(q: Question, statements: list[Statement]) -> tuple[list[Sta
     # denial word there counts when it names or points back to the act, never in a question, and never
     # against a question that itself asks about a denial
     named = [s for s in statements if not q.names or any(n in s.terms for n in q.names)]
+    sorts = {id(s): _other_sorts(q, s) for s in statements}  # once a sentence: both sides ask
     affirm = [
         s
         for s in named
-        if q.names_the_claim(s.terms, s.around, s.cand.text, _other_sorts(q, s))
+        if q.names_the_claim(s.terms, s.around, s.cand.text, sorts[id(s)])
         and (
             s.reading == "affirm"
             or (
@@ -67,7 +68,7 @@ def _supporting_side(q: Question, statements: list[Statement]) -> tuple[list[Sta
         for s in statements
         # a denial of the act elsewhere ("did not cut jobs at its Lyon plant") is none of the claim's ("at
         # its Paris plant"); who denies it may name the claim's subject otherwise ("the Kremlin" for Russia)
-        if q.names_the_claim(s.terms, s.around, s.cand.text, _other_sorts(q, s), subject=False)
+        if q.names_the_claim(s.terms, s.around, s.cand.text, sorts[id(s)], subject=False)
         and (
             (s.reading == "deny" and s in named)
             or (
