@@ -24,18 +24,24 @@ NARROWING_PREPS = frozenset(["in", "on", "at", "during", "for"])
 NAMED = frozenset(["GPE", "NORP", "ORG", "PERSON", "LOC"])
 
 
-def timed(token: Any) -> bool:
-    """The act is said of a time ("when it was first spotted"): an adverbial clause opened by ``WHEN``.
-    A "while" clause before its verb concedes rather than times ("While all agreed to it, the code has no
-    …")."""
-    return token is not None and any(
-        c.dep_ == "advcl"
-        and any(
-            m.dep_ in ("mark", "advmod") and m.lower_ in WHEN and not (m.lower_ == "while" and c.i < token.i)
-            for m in c.children
-        )
-        for c in token.children
+def _when(clause: Any, token: Any) -> str:
+    """The ``WHEN`` word that opens an adverbial clause of ``token``'s act ("when it approached"), or "". A
+    "while" clause before its verb concedes rather than times ("While all agreed to it, the code has no …")."""
+    if clause.dep_ != "advcl":
+        return ""
+    return next(
+        (
+            m.lower_
+            for m in clause.children
+            if m.dep_ in ("mark", "advmod") and m.lower_ in WHEN and not (m.lower_ == "while" and clause.i < token.i)
+        ),
+        "",
     )
+
+
+def timed(token: Any) -> bool:
+    """The act is said of a time ("when it was first spotted"): an adverbial clause opened by ``WHEN``."""
+    return token is not None and any(_when(c, token) for c in token.children)
 
 
 def other_case(token: Any, claim_token: Any) -> bool:
@@ -109,10 +115,8 @@ def time_clauses(token: Any) -> list[tuple[int, set[str]]]:
     entering the country"): the class of their marker (``SAME_TIME``) and their content words."""
     out: list[tuple[int, set[str]]] = []
     for c in token.children:
-        marker = ""
-        if c.dep_ == "advcl":
-            marker = next((m.lower_ for m in c.children if m.dep_ in ("mark", "advmod") and m.lower_ in WHEN), "")
-        elif c.dep_ == "prep" and c.lower_ in WHEN and any(d.dep_ == "pcomp" for d in c.children):
+        marker = _when(c, token)
+        if c.dep_ == "prep" and c.lower_ in WHEN and any(d.dep_ == "pcomp" for d in c.children):
             marker = c.lower_
         if marker:
             said = {t.lower_ for t in c.subtree if not (t.is_stop or t.is_punct or t.pos_ == "PRON")}
